@@ -1,0 +1,137 @@
+//! The command line (clap derive): one file per subcommand. Only this module prints and
+//! only [`main`] decides the exit code.
+//!
+//! Exit codes: 0 completed; 1 completed, but some records or rule runs failed and were
+//! skipped (everything else was stored) or, for `rules test`, a fixture failed; 2 nothing
+//! could be done (bad arguments, unreadable file, locked or newer-version database, a
+//! rule that does not compile).
+
+mod import_cmd;
+mod rules_cmd;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "Exit status:
+  0  completed
+  1  completed, but some records or rule runs were rejected or failed (the rest was stored);
+     for `rules test`, a fixture failed
+  2  nothing could be done: bad arguments, an unreadable file, a locked or newer-version
+     database, or a rule that does not compile";
+
+/// 巡查 xuncha: audit police case records for recurring procedural errors.
+#[derive(Debug, Parser)]
+#[command(name = "xuncha", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The database file
+    #[arg(long, global = true, env = "XUNCHA_DB", default_value = "xuncha.db")]
+    pub db: PathBuf,
+    /// The rules directory (categories.toml and the .rhai checks)
+    #[arg(long, global = true, env = "XUNCHA_RULES", default_value = "rules")]
+    pub rules: PathBuf,
+    /// Worker threads (0 = one per core)
+    #[arg(short = 'j', long, global = true, default_value_t = 0)]
+    pub threads: usize,
+    /// Print only errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import case exports (JSON array or NDJSON; `-` reads standard input)
+    Import(import_cmd::ImportArgs),
+    /// Work with the checks: list, show, test, check, api, new
+    #[command(subcommand)]
+    Rules(rules_cmd::RulesCmd),
+}
+
+/// What a command tells `main` about how it ended.
+pub enum Outcome {
+    Ok,
+    /// completed, with rejected records or failed rule runs
+    Partial,
+}
+
+pub fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return std::process::ExitCode::from(code);
+        }
+    };
+    if cli.threads > 0 {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(cli.threads).build_global();
+    }
+    let result = match &cli.command {
+        Command::Import(a) => import_cmd::run(&cli, a),
+        Command::Rules(r) => rules_cmd::run(&cli, r),
+    };
+    match result {
+        Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => std::process::ExitCode::from(1),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return std::process::ExitCode::SUCCESS;
+            }
+            let mut err = std::io::stderr().lock();
+            let text = format!("{e:#}");
+            if text.starts_with("error:") {
+                let _ = writeln!(err, "{}", text.trim_end());
+            } else {
+                let _ = writeln!(err, "error: {}", text.trim_end());
+            }
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Writes to stdout, turning a closed pipe into an error `main` treats as success.
+pub fn out(s: &str) -> anyhow::Result<()> {
+    let mut o = std::io::stdout().lock();
+    o.write_all(s.as_bytes())?;
+    o.flush()?;
+    Ok(())
+}
+
+/// Pretty JSON followed by a newline.
+pub fn out_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    out(&format!("{}\n", serde_json::to_string_pretty(v)?))
+}
+
+/// Prints a line on stderr unless `--quiet`.
+pub fn note(cli: &Cli, s: &str) {
+    if !cli.quiet {
+        let _ = writeln!(std::io::stderr().lock(), "{s}");
+    }
+}
+
+/// `1,234`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,482 @@
+//! The functions scripts call: time arithmetic, lookups in the current case, the cross-case
+//! index, dated limits, and the `finding` builder. `xuncha rules api` lists them with their
+//! signatures and these doc comments; docs/rules.md explains them with examples.
+//!
+//! Host functions read the case being checked from a per-thread context set by the
+//! evaluator ([`with_case`]), so scripts need not pass it around and nothing is copied.
+//! Every function returns a `Result` and never panics (rhai's "Don't Panic" promise).
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, INT};
+use serde::Serialize;
+
+use super::index::CrossIndex;
+use super::rule::Rule;
+use crate::model::{Case, Date, Ts};
+
+type Res<T> = Result<T, Box<EvalAltResult>>;
+
+/// 2026-01-01T00:00:00+08:00, when the revised 治安管理处罚法 took effect.
+pub const LAW_2025_IN_FORCE: i64 = 1_767_196_800;
+
+/// What the host functions see while one case is checked.
+pub struct Ctx {
+    pub case: Arc<Case>,
+    pub as_of: i64,
+    pub rules: Arc<Vec<Rule>>,
+    pub rule: usize,
+    pub index: Arc<CrossIndex>,
+}
+
+thread_local! {
+    static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `ctx` installed as the current case of this thread.
+pub fn with_case<R>(ctx: Ctx, f: impl FnOnce() -> R) -> R {
+    CTX.with(|c| *c.borrow_mut() = Some(ctx));
+    let r = f();
+    CTX.with(|c| *c.borrow_mut() = None);
+    r
+}
+
+/// Sets which rule is being evaluated (for `limit` and `in_force`).
+pub fn set_rule(i: usize) {
+    CTX.with(|c| {
+        if let Some(ctx) = c.borrow_mut().as_mut() {
+            ctx.rule = i;
+        }
+    });
+}
+
+fn err(msg: impl Into<String>) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(msg.into()), Position::NONE))
+}
+
+fn ctx<R>(f: impl FnOnce(&Ctx) -> Res<R>) -> Res<R> {
+    CTX.with(|c| match c.borrow().as_ref() {
+        Some(ctx) => f(ctx),
+        None => Err(err("no case is being checked")),
+    })
+}
+
+fn to_dyn<T: Serialize>(v: &T) -> Res<Dynamic> {
+    rhai::serde::to_dynamic(v)
+}
+
+fn ts(v: &Dynamic, what: &str) -> Res<i64> {
+    v.as_int().map_err(|t| err(format!("{what}: expected a timestamp (integer), found {t}")))
+}
+
+fn number(v: &Dynamic) -> Res<f64> {
+    if let Ok(i) = v.as_int() {
+        return Ok(i as f64);
+    }
+    v.as_float().map_err(|t| err(format!("expected a number, found {t}")))
+}
+
+/// `hh 小时 mm 分` for a number of seconds.
+pub fn duration_text(secs: i64) -> String {
+    let neg = secs < 0;
+    let s = secs.abs();
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    let body = if s >= 86_400 * 3 {
+        if h == 0 { format!("{d} 天") } else { format!("{d} 天 {h} 小时") }
+    } else if m == 0 {
+        format!("{} 小时", s / 3600)
+    } else if s < 3600 {
+        format!("{m} 分钟")
+    } else {
+        format!("{} 小时 {m} 分", s / 3600)
+    };
+    if neg { format!("-{body}") } else { body }
+}
+
+fn local_day_start_after(t: i64, days: i64) -> i64 {
+    let d = Ts(t).local_date();
+    match d.checked_add(jiff::Span::new().days(days)) {
+        Ok(nd) => Ts::start_of_local_day(nd).0,
+        Err(_) => i64::MAX,
+    }
+}
+
+/// The last instant (23:59:59 Asia/Shanghai) of the day `n` calendar days after the day of
+/// `start`; the start day itself does not count (刑事诉讼法 第一百零五条).
+pub fn deadline_days(start: i64, n: i64) -> i64 {
+    local_day_start_after(start, n + 1).saturating_sub(1)
+}
+
+/// Same for calendar months: the same date `n` months on, or the month's last day.
+pub fn deadline_months(start: i64, n: i64) -> i64 {
+    let d = Ts(start).local_date();
+    match d.checked_add(jiff::Span::new().months(n)).and_then(|x| x.checked_add(jiff::Span::new().days(1))) {
+        Ok(nd) => Ts::start_of_local_day(nd).0 - 1,
+        Err(_) => i64::MAX,
+    }
+}
+
+/// Seconds of the pauses with one of `reasons` that overlap `[from, to]`.
+pub fn paused_seconds(case: &Case, reasons: &[String], from: i64, to: i64) -> i64 {
+    case.pauses
+        .iter()
+        .filter(|p| p.reason.is_some_and(|r| reasons.iter().any(|x| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == x)).unwrap_or(false))))
+        .filter_map(|p| {
+            let a = p.from?.0.max(from);
+            let b = p.to.map_or(to, |t| t.0).min(to);
+            (b > a).then_some(b - a)
+        })
+        .sum()
+}
+
+/// The case-period deadline: `days` calendar days from the day of `start`, plus each
+/// approved `case_period` extension whose approval came before the deadline then in force,
+/// plus the excluded pauses. Returns (deadline, extension days counted, paused seconds).
+pub fn case_deadline(case: &Case, start: i64, days: i64, reasons: &[String], max_extensions: usize, as_of: i64) -> (i64, i64, i64) {
+    let mut deadline = deadline_days(start, days);
+    let mut ext_days = 0;
+    let mut exts: Vec<_> = case
+        .extensions
+        .iter()
+        .filter(|e| e.kind.as_deref().is_none_or(|k| k == "case_period"))
+        .filter_map(|e| Some((e.approved_at?.0, e.days?)))
+        .collect();
+    exts.sort_unstable();
+    for (approved, d) in exts.into_iter().take(max_extensions) {
+        if approved <= deadline {
+            deadline = deadline_days(start, days + ext_days + d);
+            ext_days += d;
+        }
+    }
+    let end = case.closure.as_ref().and_then(|c| c.closed_at).map_or(as_of, |t| t.0);
+    let paused = paused_seconds(case, reasons, start, end.max(deadline));
+    (deadline + paused, ext_days, paused)
+}
+
+/// Registers every API function on `engine`.
+#[allow(clippy::too_many_lines)]
+pub fn register(engine: &mut Engine) {
+    // ---- time -------------------------------------------------------------------------
+    engine.register_fn("hours_between", |a: Dynamic, b: Dynamic| -> Res<f64> {
+        Ok((ts(&b, "hours_between")? - ts(&a, "hours_between")?) as f64 / 3600.0)
+    });
+    engine.register_fn("seconds_between", |a: Dynamic, b: Dynamic| -> Res<INT> {
+        Ok(ts(&b, "seconds_between")? - ts(&a, "seconds_between")?)
+    });
+    engine.register_fn("days_between", |a: Dynamic, b: Dynamic| -> Res<INT> {
+        let (a, b) = (Ts(ts(&a, "days_between")?).local_date(), Ts(ts(&b, "days_between")?).local_date());
+        Ok(i64::from((b - a).get_days()))
+    });
+    engine.register_fn("deadline_hours", |start: Dynamic, n: Dynamic| -> Res<INT> {
+        Ok(ts(&start, "deadline_hours")? + (number(&n)? * 3600.0) as i64)
+    });
+    engine.register_fn("deadline_days", |start: Dynamic, n: INT| -> Res<INT> { Ok(deadline_days(ts(&start, "deadline_days")?, n)) });
+    engine.register_fn("deadline_months", |start: Dynamic, n: INT| -> Res<INT> { Ok(deadline_months(ts(&start, "deadline_months")?, n)) });
+    engine.register_fn("overdue", |deadline: Dynamic, done: Dynamic| -> Res<bool> {
+        let deadline = ts(&deadline, "overdue")?;
+        if done.is_unit() {
+            ctx(|c| Ok(c.as_of > deadline))
+        } else {
+            Ok(ts(&done, "overdue")? > deadline)
+        }
+    });
+    engine.register_fn("done_or_now", |done: Dynamic| -> Res<INT> {
+        if done.is_unit() { ctx(|c| Ok(c.as_of)) } else { ts(&done, "done_or_now") }
+    });
+    engine.register_fn("local_date", |t: Dynamic| -> Res<ImmutableString> { Ok(Ts(ts(&t, "local_date")?).local_date().to_string().into()) });
+    engine.register_fn("local_time", |t: Dynamic| -> Res<ImmutableString> { Ok(Ts(ts(&t, "local_time")?).local_text().into()) });
+    engine.register_fn("ymd", |t: Dynamic| -> Res<INT> { Ok(Ts(ts(&t, "ymd")?).local_ymd()) });
+    engine.register_fn("date_text", |d: INT| -> ImmutableString { Date(d).to_string().into() });
+    engine.register_fn("duration_text", |secs: INT| -> ImmutableString { duration_text(secs).into() });
+    engine.register_fn("hours_text", |h: f64| -> ImmutableString { duration_text((h * 3600.0).round() as i64).into() });
+    engine.register_fn("law_2025", |t: Dynamic| -> Res<bool> { Ok(ts(&t, "law_2025")? >= LAW_2025_IN_FORCE) });
+    engine.register_fn("as_of", || -> Res<INT> { ctx(|c| Ok(c.as_of)) });
+
+    // ---- limits and dates in force, from the rule's header -----------------------------
+    engine.register_fn("limit", |name: &str, at: Dynamic| -> Res<Dynamic> {
+        let at = ts(&at, "limit")?;
+        ctx(|c| {
+            let rule = c.rules.get(c.rule).ok_or_else(|| err("no rule"))?;
+            let lim = rule.limits.get(name).ok_or_else(|| err(format!("limit `{name}` is not defined in the header's [limits]")))?;
+            match lim.at(at) {
+                Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(Dynamic::from_int(v as i64)),
+                Some(v) => Ok(Dynamic::from_float(v)),
+                None => Ok(Dynamic::UNIT),
+            }
+        })
+    });
+    engine.register_fn("in_force", |at: Dynamic| -> Res<bool> {
+        let at = ts(&at, "in_force")?;
+        ctx(|c| {
+            let rule = c.rules.get(c.rule).ok_or_else(|| err("no rule"))?;
+            Ok(rule.in_force.0 <= at && at <= rule.in_force.1)
+        })
+    });
+
+    // ---- persons ------------------------------------------------------------------------
+    engine.register_fn("person", |id: Dynamic| -> Res<Dynamic> {
+        let Ok(id) = id.into_immutable_string() else { return Ok(Dynamic::UNIT) };
+        ctx(|c| match c.case.persons.iter().find(|p| p.id == id.as_str()) {
+            Some(p) => to_dyn(p),
+            None => Ok(Dynamic::UNIT),
+        })
+    });
+    engine.register_fn("age_on", |birth: INT, at: Dynamic| -> Res<INT> { Ok(Date(birth).age_on(Date(Ts(ts(&at, "age_on")?).local_ymd()))) });
+    engine.register_fn("age_at", |person_id: Dynamic, at: Dynamic| -> Res<Dynamic> {
+        let at = ts(&at, "age_at")?;
+        let Ok(id) = person_id.into_immutable_string() else { return Ok(Dynamic::UNIT) };
+        ctx(|c| {
+            Ok(match c.case.persons.iter().find(|p| p.id == id.as_str()).and_then(|p| p.birth_date) {
+                Some(b) => Dynamic::from_int(b.age_on(Date(Ts(at).local_ymd()))),
+                None => Dynamic::UNIT,
+            })
+        })
+    });
+    engine.register_fn("is_minor", |person_id: Dynamic, at: Dynamic| -> Res<bool> {
+        let at = ts(&at, "is_minor")?;
+        let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
+        ctx(|c| {
+            Ok(c.case
+                .persons
+                .iter()
+                .find(|p| p.id == id.as_str())
+                .and_then(|p| p.birth_date)
+                .is_some_and(|b| b.age_on(Date(Ts(at).local_ymd())) < 18))
+        })
+    });
+    engine.register_fn("has_condition", |person_id: Dynamic, cond: &str| -> Res<bool> {
+        let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
+        ctx(|c| {
+            Ok(c.case.persons.iter().find(|p| p.id == id.as_str()).is_some_and(|p| {
+                p.conditions.iter().any(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(|s| s == cond)).unwrap_or(false))
+            }))
+        })
+    });
+    engine.register_fn("is_foreign", |person_id: Dynamic| -> Res<bool> {
+        let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
+        ctx(|c| {
+            Ok(c.case
+                .persons
+                .iter()
+                .find(|p| p.id == id.as_str())
+                .and_then(|p| p.nationality.as_deref())
+                .is_some_and(|n| !n.eq_ignore_ascii_case("CHN")))
+        })
+    });
+    engine.register_fn("persons_with_role", |role: &str| -> Res<Array> {
+        ctx(|c| {
+            let mut out = Array::new();
+            for p in &c.case.persons {
+                if p.role.is_some_and(|r| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == role)).unwrap_or(false)) {
+                    out.push(to_dyn(p)?);
+                }
+            }
+            Ok(out)
+        })
+    });
+
+    // ---- records of the case ------------------------------------------------------------
+    engine.register_fn("record", |id: Dynamic| -> Res<Dynamic> {
+        let Ok(id) = id.into_immutable_string() else { return Ok(Dynamic::UNIT) };
+        ctx(|c| find_record(&c.case, id.as_str()))
+    });
+    engine.register_fn("docs", |kind: &str| -> Res<Array> {
+        ctx(|c| {
+            let mut out = Array::new();
+            for d in c.case.documents.iter().filter(|d| enum_is(d.kind, kind)) {
+                out.push(to_dyn(d)?);
+            }
+            Ok(out)
+        })
+    });
+    engine.register_fn("doc_for", |kind: &str, person_id: Dynamic| -> Res<Dynamic> {
+        let pid = person_id.into_immutable_string().ok();
+        ctx(|c| {
+            let found = c
+                .case
+                .documents
+                .iter()
+                .filter(|d| enum_is(d.kind, kind))
+                .filter(|d| pid.as_ref().is_none_or(|p| d.person_id.as_deref() == Some(p.as_str())))
+                .min_by_key(|d| d.delivered_at.or(d.issued_at).map_or(i64::MAX, |t| t.0));
+            match found {
+                Some(d) => to_dyn(d),
+                None => Ok(Dynamic::UNIT),
+            }
+        })
+    });
+    engine.register_fn("approvals_for", |step: &str, subject: Dynamic| -> Res<Array> {
+        let subject = subject.into_immutable_string().ok();
+        ctx(|c| {
+            let mut out = Array::new();
+            for a in c.case.approvals.iter().filter(|a| enum_is(a.step, step)) {
+                if subject.as_ref().is_none_or(|s| a.subject_id.as_deref() == Some(s.as_str())) {
+                    out.push(to_dyn(a)?);
+                }
+            }
+            Ok(out)
+        })
+    });
+    engine.register_fn("first_approval", |step: &str, subject: Dynamic| -> Res<Dynamic> {
+        let subject = subject.into_immutable_string().ok();
+        ctx(|c| {
+            let found = c
+                .case
+                .approvals
+                .iter()
+                .filter(|a| enum_is(a.step, step))
+                .filter(|a| subject.as_ref().is_none_or(|s| a.subject_id.as_deref() == Some(s.as_str())))
+                .filter(|a| a.approved_at.is_some())
+                .min_by_key(|a| a.approved_at.map_or(i64::MAX, |t| t.0));
+            match found {
+                Some(a) => to_dyn(a),
+                None => Ok(Dynamic::UNIT),
+            }
+        })
+    });
+    engine.register_fn("questionings_of", |person_id: Dynamic| -> Res<Array> {
+        let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
+        ctx(|c| {
+            let mut qs: Vec<_> = c.case.questionings.iter().filter(|q| q.person_id.as_deref() == Some(pid.as_str())).collect();
+            qs.sort_by_key(|q| q.started_at.map_or(i64::MAX, |t| t.0));
+            qs.into_iter().map(to_dyn).collect()
+        })
+    });
+    engine.register_fn("case_deadline", |start: Dynamic, days: INT, reasons: Array, max_extensions: INT| -> Res<Map> {
+        let start = ts(&start, "case_deadline")?;
+        let reasons: Vec<String> = reasons.into_iter().filter_map(|r| r.into_string().ok()).collect();
+        ctx(|c| {
+            let (deadline, ext, paused) =
+                case_deadline(&c.case, start, days, &reasons, usize::try_from(max_extensions).unwrap_or(0), c.as_of);
+            let mut m = Map::new();
+            m.insert("deadline".into(), Dynamic::from_int(deadline));
+            m.insert("extension_days".into(), Dynamic::from_int(ext));
+            m.insert("paused_days".into(), Dynamic::from_float(paused as f64 / 86_400.0));
+            Ok(m)
+        })
+    });
+
+    // ---- across cases ---------------------------------------------------------------------
+    engine.register_fn("officer_sessions", |officer_id: &str| -> Res<Array> {
+        ctx(|c| Ok(c.index.officer_sessions(officer_id)))
+    });
+    engine.register_fn("person_history", |person_id: Dynamic, what: &str| -> Res<Array> {
+        let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
+        ctx(|c| {
+            let key = c.case.persons.iter().find(|p| p.id == pid.as_str()).and_then(|p| p.id_number.clone());
+            Ok(match key {
+                Some(k) => c.index.person_history(&k, what, &c.case.case_id),
+                None => Array::new(),
+            })
+        })
+    });
+
+    // ---- numbers and text -----------------------------------------------------------------
+    engine.register_fn("money", |v: Dynamic| -> Res<ImmutableString> { Ok(money_text(number(&v)?).into()) });
+    engine.register_fn("num", |v: Dynamic| -> Res<f64> { if v.is_unit() { Ok(0.0) } else { number(&v) } });
+
+    // ---- findings -------------------------------------------------------------------------
+    engine.register_fn("finding", |subject: Dynamic, message: ImmutableString, evidence: Map| -> Res<Map> {
+        make_finding(subject, message, evidence, Array::new())
+    });
+    engine.register_fn("finding", |subject: Dynamic, message: ImmutableString, evidence: Map, officers: Array| -> Res<Map> {
+        make_finding(subject, message, evidence, officers)
+    });
+}
+
+fn make_finding(subject: Dynamic, message: ImmutableString, evidence: Map, officers: Array) -> Res<Map> {
+    let subject = if subject.is_unit() {
+        ctx(|c| Ok(c.case.case_id.clone()))?
+    } else {
+        subject.into_string().map_err(|t| err(format!("finding: the subject must be a sub-record id (string), found {t}")))?
+    };
+    if message.trim().is_empty() {
+        return Err(err("finding: the message is empty"));
+    }
+    let mut m = Map::new();
+    m.insert("subject".into(), subject.into());
+    m.insert("message".into(), message.into());
+    m.insert("evidence".into(), evidence.into());
+    m.insert("officers".into(), officers.into());
+    Ok(m)
+}
+
+/// `4,000 元`.
+pub fn money_text(v: f64) -> String {
+    let whole = v.trunc() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    let frac = ((v - v.trunc()).abs() * 100.0).round() as i64;
+    let sign = if v < 0.0 { "-" } else { "" };
+    if frac == 0 { format!("{sign}{out} 元") } else { format!("{sign}{out}.{frac:02} 元") }
+}
+
+fn enum_is<T: Serialize>(v: Option<T>, name: &str) -> bool {
+    v.is_some_and(|v| serde_json::to_value(v).ok().and_then(|x| x.as_str().map(|s| s == name)).unwrap_or(false))
+}
+
+fn find_record(case: &Case, id: &str) -> Res<Dynamic> {
+    macro_rules! look {
+        ($($field:ident),+) => {$(
+            if let Some(r) = case.$field.iter().find(|r| r.id == id) { return to_dyn(r); }
+        )+};
+    }
+    look!(persons, questionings, summonses, measures, searches, evidence, appraisals, alcohol_tests, properties, documents, approvals, penalties);
+    Ok(Dynamic::UNIT)
+}
+
+/// One documented API function, for `xuncha rules api`.
+pub struct ApiDoc {
+    pub signature: &'static str,
+    pub doc: &'static str,
+}
+
+/// The API reference. Kept beside `register`; a test checks that every registered name is
+/// documented here and the reverse.
+pub const API_DOCS: &[ApiDoc] = &[
+    ApiDoc { signature: "hours_between(a, b) -> float", doc: "hours from timestamp a to timestamp b (negative if b is earlier)" },
+    ApiDoc { signature: "seconds_between(a, b) -> int", doc: "seconds from a to b" },
+    ApiDoc { signature: "days_between(a, b) -> int", doc: "calendar days between the Asia/Shanghai dates of a and b (same day = 0)" },
+    ApiDoc { signature: "deadline_hours(start, n) -> int", doc: "the instant n hours after start (hour limits run from the exact time)" },
+    ApiDoc { signature: "deadline_days(start, n) -> int", doc: "23:59:59 of the day n calendar days after start's day; the start day does not count (刑事诉讼法 第一百零五条)" },
+    ApiDoc { signature: "deadline_months(start, n) -> int", doc: "23:59:59 of the same date n months later (or that month's last day)" },
+    ApiDoc { signature: "overdue(deadline, done) -> bool", doc: "done is later than deadline; if done is () (not done), whether the audit date is past deadline" },
+    ApiDoc { signature: "done_or_now(t) -> int", doc: "t, or the audit's as-of instant when t is ()" },
+    ApiDoc { signature: "as_of() -> int", doc: "the audit's as-of instant (end of the --as-of day, or now)" },
+    ApiDoc { signature: "local_date(t) -> string", doc: "`2026-03-01`, the Asia/Shanghai date of t" },
+    ApiDoc { signature: "local_time(t) -> string", doc: "`2026-03-01 14:05`, Asia/Shanghai" },
+    ApiDoc { signature: "ymd(t) -> int", doc: "the Asia/Shanghai date of t as yyyymmdd, comparable with birth_date and offence dates" },
+    ApiDoc { signature: "date_text(yyyymmdd) -> string", doc: "`2010-03-01` from 20100301" },
+    ApiDoc { signature: "duration_text(seconds) -> string", doc: "`31 小时 5 分`, `45 分钟`, `4 天 2 小时` for messages" },
+    ApiDoc { signature: "hours_text(hours) -> string", doc: "the same from a float number of hours" },
+    ApiDoc { signature: "law_2025(t) -> bool", doc: "t is on or after 2026-01-01 00:00 (+08:00), when the 2025 治安管理处罚法 took effect" },
+    ApiDoc { signature: "limit(name, at) -> number or ()", doc: "the value of the header's [limits] entry `name` in force at instant at; () if none is in force" },
+    ApiDoc { signature: "in_force(at) -> bool", doc: "at falls within the header's in_force dates" },
+    ApiDoc { signature: "person(id) -> map or ()", doc: "the person with this id" },
+    ApiDoc { signature: "age_on(birth_yyyymmdd, at) -> int", doc: "age in full years at instant at; a year is reached the day after the birthday (法释〔2006〕1号 第二条)" },
+    ApiDoc { signature: "age_at(person_id, at) -> int or ()", doc: "the person's age at instant at; () when the birth date is not recorded" },
+    ApiDoc { signature: "is_minor(person_id, at) -> bool", doc: "under 18 at instant at; false when the birth date is not recorded" },
+    ApiDoc { signature: "has_condition(person_id, condition) -> bool", doc: "the person's conditions include e.g. `deaf_mute`, `pregnant`" },
+    ApiDoc { signature: "is_foreign(person_id) -> bool", doc: "nationality recorded and not CHN" },
+    ApiDoc { signature: "persons_with_role(role) -> array", doc: "persons with role `suspect`, `victim`, ..." },
+    ApiDoc { signature: "record(id) -> map or ()", doc: "any sub-record of the case by its id" },
+    ApiDoc { signature: "docs(type) -> array", doc: "documents of a type, e.g. `penalty_decision`" },
+    ApiDoc { signature: "doc_for(type, person_id) -> map or ()", doc: "the earliest document of a type for a person (person_id () = any person)" },
+    ApiDoc { signature: "approvals_for(step, subject_id) -> array", doc: "approvals of a step for a subject (subject () = any)" },
+    ApiDoc { signature: "first_approval(step, subject_id) -> map or ()", doc: "the earliest dated approval of a step for a subject (subject () = any)" },
+    ApiDoc { signature: "questionings_of(person_id) -> array", doc: "the person's questionings, earliest first" },
+    ApiDoc { signature: "case_deadline(start, days, pause_reasons, max_extensions) -> map", doc: "the case-period deadline: `deadline` (instant), `extension_days` counted (approved before the deadline then in force, at most max_extensions), `paused_days` excluded for the given pause reasons" },
+    ApiDoc { signature: "officer_sessions(officer_id) -> array", doc: "every questioning the officer attended, across all imported cases: #{case_id, record_id, started_at, ended_at}" },
+    ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}" },
+    ApiDoc { signature: "money(x) -> string", doc: "`4,000 元`" },
+    ApiDoc { signature: "num(x) -> float", doc: "x as a float; () counts as 0" },
+    ApiDoc { signature: "finding(subject_id, message, evidence) -> map", doc: "a finding about a sub-record (() = the case), with a Chinese message and an evidence map of the fields that decided it" },
+    ApiDoc { signature: "finding(subject_id, message, evidence, officer_ids) -> map", doc: "the same, naming further responsible officers (e.g. the approver)" },
+];

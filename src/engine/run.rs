@@ -1,0 +1,289 @@
+//! Evaluating checks on cases: one [`Worker`] (Engine plus its own compiled scripts) per
+//! rayon thread; the case is converted to a rhai map once and every applicable check runs
+//! against it as a scope constant.
+
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, Scope, AST};
+use serde::Serialize;
+
+use super::api::{self, Ctx};
+use super::index::CrossIndex;
+use super::rule::SECTIONS;
+use super::{build_engine, compile, describe_eval_error, RuleSet};
+use crate::model::Case;
+
+/// A finding as a check produced it, before the store gives it a lifecycle.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    pub case_id: String,
+    pub rule_id: String,
+    pub category: String,
+    pub subject: String,
+    pub message: String,
+    pub evidence: serde_json::Value,
+    pub officer_ids: Vec<String>,
+    pub unit_id: String,
+    pub rule_version: String,
+}
+
+/// A check that failed on a case.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleError {
+    pub rule_id: String,
+    pub case_id: String,
+    pub message: String,
+    pub source_name: String,
+    pub line: usize,
+    pub column: usize,
+    /// hit a sandbox limit (operations, depth, size)
+    pub limit: bool,
+}
+
+impl RuleError {
+    pub fn position(&self) -> String {
+        format!("{}:{}:{}", self.source_name, self.line, self.column)
+    }
+}
+
+/// Why a check did not run on a case (for `explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Skip {
+    NotSelected,
+    Kind,
+    MissingSection,
+}
+
+/// Everything the checks said about one case.
+#[derive(Debug, Default)]
+pub struct CaseOutcome {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<RuleError>,
+    /// per rule: `None` ran, `Some(skip)` did not
+    pub skipped: Vec<Option<Skip>>,
+}
+
+impl CaseOutcome {
+    /// Rules whose previous findings on this case may be resolved: those that ran cleanly,
+    /// or could not apply. Selection-skipped and failed rules keep their findings.
+    pub fn settled(&self, rule: usize, rule_id: &str) -> bool {
+        match self.skipped.get(rule) {
+            Some(Some(Skip::NotSelected)) | None => false,
+            Some(Some(_)) => true,
+            Some(None) => !self.errors.iter().any(|e| e.rule_id == rule_id),
+        }
+    }
+}
+
+/// Bit mask of the sections a case has (non-empty arrays, present objects).
+pub fn sections_present(c: &Case) -> u32 {
+    let present = [
+        c.incident.is_some(),
+        c.filing.is_some(),
+        !c.persons.is_empty(),
+        !c.questionings.is_empty(),
+        !c.summonses.is_empty(),
+        !c.measures.is_empty(),
+        !c.searches.is_empty(),
+        !c.evidence.is_empty(),
+        !c.appraisals.is_empty(),
+        !c.alcohol_tests.is_empty(),
+        !c.properties.is_empty(),
+        !c.documents.is_empty(),
+        !c.approvals.is_empty(),
+        !c.penalties.is_empty(),
+        c.mediation.is_some(),
+        !c.pauses.is_empty(),
+        !c.extensions.is_empty(),
+        c.closure.is_some(),
+        !c.case_area_log.is_empty(),
+    ];
+    debug_assert_eq!(present.len(), SECTIONS.len());
+    present.iter().enumerate().fold(0, |m, (i, p)| if *p { m | (1 << i) } else { m })
+}
+
+/// An Engine and its compiled checks, owned by one thread.
+pub struct Worker {
+    engine: Engine,
+    asts: Vec<AST>,
+    set: Arc<RuleSetShared>,
+}
+
+/// What workers share (read-only).
+pub struct RuleSetShared {
+    pub rules: Arc<Vec<super::Rule>>,
+    pub category_of: Vec<String>,
+    pub index: Arc<CrossIndex>,
+}
+
+impl RuleSetShared {
+    pub fn new(set: &RuleSet, index: Arc<CrossIndex>) -> Arc<RuleSetShared> {
+        Arc::new(RuleSetShared {
+            rules: set.rules.clone(),
+            category_of: set.rules.iter().map(|r| r.header.category.clone()).collect(),
+            index,
+        })
+    }
+}
+
+impl Worker {
+    /// Builds an engine and compiles every script (they compiled once already at load, so
+    /// an error here is unexpected and reported as a rule error on use).
+    pub fn new(set: Arc<RuleSetShared>) -> Worker {
+        let engine = build_engine();
+        let asts = set.rules.iter().map(|r| compile(&engine, r).unwrap_or_default()).collect();
+        Worker { engine, asts, set }
+    }
+
+    /// Runs the selected checks on one case as of `as_of`.
+    pub fn check(&self, case: Arc<Case>, as_of: i64, selected: &[bool]) -> CaseOutcome {
+        let rules = &self.set.rules;
+        let mut out = CaseOutcome { skipped: vec![Some(Skip::NotSelected); rules.len()], ..Default::default() };
+        let present = sections_present(&case);
+        let mut to_run = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            out.skipped[i] = if !selected.get(i).copied().unwrap_or(false) {
+                Some(Skip::NotSelected)
+            } else if !r.applies_to_kind(case.kind) {
+                Some(Skip::Kind)
+            } else if present & r.needs_mask != r.needs_mask {
+                Some(Skip::MissingSection)
+            } else {
+                to_run.push(i);
+                None
+            };
+        }
+        if to_run.is_empty() {
+            return out;
+        }
+        let case_dyn = match rhai::serde::to_dynamic(&*case) {
+            Ok(d) => d,
+            Err(e) => {
+                for &i in &to_run {
+                    out.errors.push(self.error(i, &case.case_id, &e));
+                }
+                return out;
+            }
+        };
+        let mut scope = Scope::new();
+        scope.push_constant(super::CASE_CONSTANT, case_dyn);
+        let base = scope.len();
+        let ctx = Ctx { case: case.clone(), as_of, rules: rules.clone(), rule: 0, index: self.set.index.clone() };
+        api::with_case(ctx, || {
+            for &i in &to_run {
+                api::set_rule(i);
+                let res = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &self.asts[i]);
+                scope.rewind(base);
+                match res {
+                    Ok(v) => self.collect(i, &case, v, &mut out),
+                    Err(e) => out.errors.push(self.error(i, &case.case_id, &e)),
+                }
+            }
+        });
+        out
+    }
+
+    fn error(&self, i: usize, case_id: &str, e: &rhai::EvalAltResult) -> RuleError {
+        let rule = &self.set.rules[i];
+        let (message, pos, limit) = describe_eval_error(e);
+        RuleError {
+            rule_id: rule.header.id.clone(),
+            case_id: case_id.to_owned(),
+            message,
+            source_name: rule.source_name.clone(),
+            line: pos.line().unwrap_or(0),
+            column: pos.position().unwrap_or(0),
+            limit,
+        }
+    }
+
+    fn collect(&self, i: usize, case: &Case, v: Dynamic, out: &mut CaseOutcome) {
+        let rule = &self.set.rules[i];
+        let bad = |msg: String| RuleError {
+            rule_id: rule.header.id.clone(),
+            case_id: case.case_id.clone(),
+            message: msg,
+            source_name: rule.source_name.clone(),
+            line: 0,
+            column: 0,
+            limit: false,
+        };
+        let Some(items) = v.clone().try_cast::<rhai::Array>() else {
+            out.errors.push(bad(format!("the script must end with an array of findings, but it gave {}", v.type_name())));
+            return;
+        };
+        for item in items {
+            let Some(mut m) = item.try_cast::<rhai::Map>() else {
+                out.errors.push(bad("an element of the result is not a finding; build findings with `finding(...)`".into()));
+                continue;
+            };
+            let text = |m: &mut rhai::Map, k: &str| m.remove(k).and_then(|x| x.into_string().ok());
+            let (Some(subject), Some(message)) = (text(&mut m, "subject"), text(&mut m, "message")) else {
+                out.errors.push(bad("a finding lacks `subject` or `message`; build findings with `finding(...)`".into()));
+                continue;
+            };
+            let evidence = m
+                .remove("evidence")
+                .and_then(|e| rhai::serde::from_dynamic::<serde_json::Value>(&e).ok())
+                .unwrap_or(serde_json::Value::Null);
+            let extra: Vec<String> = m
+                .remove("officers")
+                .and_then(|o| o.try_cast::<rhai::Array>())
+                .map(|a| a.into_iter().filter_map(|x| x.into_string().ok()).collect())
+                .unwrap_or_default();
+            out.findings.push(Finding {
+                case_id: case.case_id.clone(),
+                rule_id: rule.header.id.clone(),
+                category: self.set.category_of[i].clone(),
+                officer_ids: attribute(case, &subject, &extra),
+                subject,
+                message,
+                evidence,
+                unit_id: case.unit_id.clone(),
+                rule_version: rule.version_tag(),
+            });
+        }
+    }
+}
+
+/// The officers responsible for a finding: the case's lead officer(s), the officers named
+/// on the sub-record it is about, the approver of an approval, and any the check names.
+pub fn attribute(case: &Case, subject: &str, extra: &[String]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut add = |id: &str| {
+        if !id.is_empty() && !ids.iter().any(|x| x == id) {
+            ids.push(id.to_owned());
+        }
+    };
+    let leads: Vec<&str> = case
+        .officers
+        .iter()
+        .filter(|o| o.role == Some(crate::model::OfficerRole::Lead))
+        .map(|o| o.id.as_str())
+        .collect();
+    if leads.is_empty() {
+        if let Some(o) = case.officers.first() {
+            add(&o.id);
+        }
+    }
+    for l in leads {
+        add(l);
+    }
+    if let Some(q) = case.questionings.iter().find(|q| q.id == subject) {
+        q.officer_ids.iter().for_each(|o| add(o));
+    }
+    if let Some(s) = case.searches.iter().find(|s| s.id == subject) {
+        s.officer_ids.iter().for_each(|o| add(o));
+    }
+    if let Some(e) = case.evidence.iter().find(|e| e.id == subject) {
+        e.collector_ids.iter().for_each(|o| add(o));
+    }
+    if let Some(a) = case.approvals.iter().find(|a| a.id == subject) {
+        if let Some(o) = &a.approver_id {
+            add(o);
+        }
+    }
+    extra.iter().for_each(|o| add(o));
+    ids
+}

@@ -1,0 +1,183 @@
+//! The fixture harness behind `xuncha rules test` and `cargo test` (STYLE.md R6, R8).
+//!
+//! `fixtures/rules/<rule id>.json` is an array of entries
+//! `{"name", "expect": [subject ids], "case": {…}, "as_of"?, "others"?: [cases], "todo"?}`.
+//! Every expected subject must be flagged and every flagged subject expected.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::index::CrossIndex;
+use super::run::{RuleSetShared, Worker};
+use super::RuleSet;
+use crate::import::{parse_record, split::RawRecord};
+use crate::model::{Case, Ts};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub name: String,
+    pub expect: Vec<String>,
+    pub case: serde_json::Value,
+    /// `YYYY-MM-DD` (end of that day) or an RFC 3339 instant; default 2030-01-01
+    pub as_of: Option<String>,
+    /// further cases in the cross-case index
+    #[serde(default)]
+    pub others: Vec<serde_json::Value>,
+    /// a known gap: reported, not failed
+    pub todo: Option<String>,
+}
+
+/// The verdict on one fixture entry.
+#[derive(Debug, Clone)]
+pub struct EntryResult {
+    pub rule_id: String,
+    pub file: PathBuf,
+    pub entry: usize,
+    pub name: String,
+    pub expected: Vec<String>,
+    pub flagged: Vec<(String, String)>,
+    pub error: Option<String>,
+    pub todo: Option<String>,
+}
+
+impl EntryResult {
+    pub fn false_negatives(&self) -> Vec<&String> {
+        self.expected.iter().filter(|e| !self.flagged.iter().any(|(s, _)| s == *e)).collect()
+    }
+    pub fn false_positives(&self) -> Vec<&(String, String)> {
+        self.flagged.iter().filter(|(s, _)| !self.expected.contains(s)).collect()
+    }
+    pub fn true_positives(&self) -> usize {
+        self.expected.iter().filter(|e| self.flagged.iter().any(|(s, _)| s == *e)).count()
+    }
+    pub fn passed(&self) -> bool {
+        self.todo.is_some() || (self.error.is_none() && self.false_negatives().is_empty() && self.false_positives().is_empty())
+    }
+
+    /// The failure report of STYLE.md R8.
+    pub fn explain_failure(&self) -> String {
+        let mut s = format!("FAILED {}\n  {}, entry {} \"{}\"\n", self.rule_id, self.file.display(), self.entry + 1, self.name);
+        if let Some(e) = &self.error {
+            s.push_str(&format!("    error: {e}\n  help: fix the fixture or the script\n"));
+            return s;
+        }
+        let exp = if self.expected.is_empty() { "(nothing)".to_owned() } else { self.expected.join(", ") };
+        s.push_str(&format!("    expected: {exp}\n"));
+        if self.flagged.is_empty() {
+            s.push_str("    flagged:  (nothing)\n");
+        }
+        for (sub, msg) in &self.flagged {
+            s.push_str(&format!("    flagged:  {sub}  \"{msg}\"\n"));
+        }
+        if !self.false_positives().is_empty() {
+            s.push_str("  help: if this case should flag, add the subject to \"expect\"; otherwise fix the script\n");
+        } else {
+            s.push_str("  help: the script did not flag what \"expect\" lists; fix the script or the expectation\n");
+        }
+        s
+    }
+}
+
+/// Reads a fixture's `as_of`.
+pub fn parse_as_of(s: Option<&str>) -> Result<i64, String> {
+    let s = s.unwrap_or("2030-01-01");
+    if s.len() == 10 {
+        let d = s.parse::<jiff::civil::Date>().map_err(|_| format!("as_of `{s}` is not a date YYYY-MM-DD"))?;
+        return Ok(super::api::deadline_days(Ts::start_of_local_day(d).0, 0));
+    }
+    Ts::parse(s).map(|t| t.0)
+}
+
+fn parse_case(v: &serde_json::Value, file: &str) -> Result<Case, String> {
+    let rec = RawRecord { line: 0, index: None, text: v.to_string() };
+    parse_record(file, rec).map(|p| p.case).map_err(|r| match r.path {
+        Some(p) => format!("the fixture case is not valid: at `{p}`: {}", r.reason),
+        None => format!("the fixture case is not valid: {}", r.reason),
+    })
+}
+
+/// The fixture file of a rule.
+pub fn fixture_path(fixtures_dir: &Path, rule_id: &str) -> PathBuf {
+    fixtures_dir.join(format!("{rule_id}.json"))
+}
+
+/// Runs every fixture entry of the given rules (all when `only` is empty).
+pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Result<Vec<EntryResult>, String> {
+    let mut results = Vec::new();
+    for (i, rule) in set.rules.iter().enumerate() {
+        let id = &rule.header.id;
+        if !only.is_empty() && !only.iter().any(|o| o == id || *o == rule.header.category) {
+            continue;
+        }
+        let path = fixture_path(fixtures_dir, id);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                results.push(EntryResult {
+                    rule_id: id.clone(),
+                    file: path.clone(),
+                    entry: 0,
+                    name: "(fixture file)".into(),
+                    expected: vec![],
+                    flagged: vec![],
+                    error: Some(format!("cannot read the fixture file: {e}")),
+                    todo: None,
+                });
+                continue;
+            }
+        };
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let entries: Vec<Entry> = match serde_path_to_error::deserialize(&mut de) {
+            Ok(e) => e,
+            Err(e) => {
+                results.push(EntryResult {
+                    rule_id: id.clone(),
+                    file: path.clone(),
+                    entry: 0,
+                    name: "(fixture file)".into(),
+                    expected: vec![],
+                    flagged: vec![],
+                    error: Some(format!("bad fixture file at `{}`: {}", e.path(), e.inner())),
+                    todo: None,
+                });
+                continue;
+            }
+        };
+        let mut selected = vec![false; set.rules.len()];
+        selected[i] = true;
+        for (n, entry) in entries.into_iter().enumerate() {
+            let mut r = EntryResult {
+                rule_id: id.clone(),
+                file: path.clone(),
+                entry: n,
+                name: entry.name.clone(),
+                expected: entry.expect.clone(),
+                flagged: vec![],
+                error: None,
+                todo: entry.todo.clone(),
+            };
+            let file = path.display().to_string();
+            let parsed = parse_case(&entry.case, &file).and_then(|c| {
+                let others: Result<Vec<Case>, String> = entry.others.iter().map(|o| parse_case(o, &file)).collect();
+                Ok((c, others?, parse_as_of(entry.as_of.as_deref())?))
+            });
+            match parsed {
+                Err(e) => r.error = Some(e),
+                Ok((case, others, as_of)) => {
+                    let index = CrossIndex::from_cases(std::iter::once(&case).chain(others.iter()));
+                    let worker = Worker::new(RuleSetShared::new(set, Arc::new(index)));
+                    let out = worker.check(Arc::new(case), as_of, &selected);
+                    if let Some(e) = out.errors.first() {
+                        r.error = Some(format!("{} at {}", e.message, e.position()));
+                    }
+                    r.flagged = out.findings.into_iter().map(|f| (f.subject, f.message)).collect();
+                }
+            }
+            results.push(r);
+        }
+    }
+    Ok(results)
+}

@@ -1,0 +1,215 @@
+//! Import of case exports (JSON arrays or NDJSON, detected from the first byte).
+//!
+//! Records stream through [`split::Splitter`] in batches; each batch is parsed and validated
+//! in parallel, then written in one transaction (upsert by `case_id` with a content hash).
+//! A bad record becomes a [`Reject`] naming file, line, case id, JSON path and what was
+//! expected; it is stored in `rejects` and every other record is imported.
+
+pub mod split;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use regex::Regex;
+use serde::Serialize;
+
+use crate::model::{self, Case};
+use crate::store::{self, Store, StoreError};
+use split::{Item, RawRecord, Splitter};
+
+/// Records parsed and written per transaction.
+pub const BATCH: usize = 4096;
+
+/// A parsed, valid case with its raw text and content hash.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub case: Case,
+    pub raw: String,
+    pub hash: String,
+    pub line: u64,
+}
+
+/// A record that was not imported, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reject {
+    pub file: String,
+    pub line: u64,
+    pub index: Option<u64>,
+    pub case_id: Option<String>,
+    /// JSON path of the offending field, when one can be named.
+    pub path: Option<String>,
+    pub reason: String,
+    #[serde(skip)]
+    pub raw: String,
+}
+
+impl Reject {
+    /// The multi-line report of STYLE.md R12.
+    pub fn render(&self) -> String {
+        let who = match &self.case_id {
+            Some(id) => format!("case `{id}` was not imported"),
+            None => "a record was not imported".to_owned(),
+        };
+        let at = match self.index {
+            Some(i) => format!("{}:{} (array element {i})", self.file, self.line),
+            None => format!("{}:{}", self.file, self.line),
+        };
+        let mut s = format!("error: {who}\n  --> {at}\n");
+        match &self.path {
+            Some(p) if !p.is_empty() && p != "." => s.push_str(&format!("   = at `{p}`: {}\n", self.reason)),
+            _ => s.push_str(&format!("   = {}\n", self.reason)),
+        }
+        if self.reason.contains("RFC 3339") {
+            s.push_str("   = help: write timestamps like `2026-03-02T14:05:00+08:00`\n");
+        }
+        s
+    }
+}
+
+/// Counts of one import.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub run_id: i64,
+    pub files: Vec<String>,
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub bytes: u64,
+    #[serde(skip)]
+    pub rejects: Vec<Reject>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read `{path}`: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Finds the case id in a record that failed to parse, if it can be seen at all.
+fn sniff_case_id(raw: &str) -> Option<String> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r#""case_id"\s*:\s*"((?:[^"\\]|\\.)*)""#).ok()).as_ref()?;
+    re.captures(raw).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned())
+}
+
+/// Removes serde_json's " at line L column C" suffix (the importer reports the file line).
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Parses and validates one raw record.
+pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
+    let reject = |path: Option<String>, reason: String, raw: String| Reject {
+        file: file.to_owned(),
+        line: rec.line,
+        index: rec.index,
+        case_id: sniff_case_id(&raw),
+        path,
+        reason,
+        raw,
+    };
+    let mut de = serde_json::Deserializer::from_str(&rec.text);
+    let parsed: Result<Case, serde_path_to_error::Error<serde_json::Error>> = serde_path_to_error::deserialize(&mut de);
+    if parsed.is_ok() {
+        if let Err(e) = de.end() {
+            return Err(reject(None, format!("malformed JSON: unexpected text after the record: {}", strip_position(&e.to_string())), rec.text));
+        }
+    }
+    let case: Case = match parsed {
+        Ok(c) => c,
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let reason = match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    format!("malformed JSON: {}", strip_position(&inner.to_string()))
+                }
+                _ => strip_position(&inner.to_string()),
+            };
+            let path = (path != ".").then_some(path);
+            return Err(reject(path, reason, rec.text));
+        }
+    };
+    let problems = model::validate(&case);
+    if let Some(first) = problems.first() {
+        let mut reason = first.message.clone();
+        if problems.len() > 1 {
+            reason.push_str(&format!(" (and {} more problem(s))", problems.len() - 1));
+        }
+        let mut r = reject(Some(first.path.clone()), reason, rec.text);
+        r.case_id = Some(case.case_id.clone());
+        return Err(r);
+    }
+    let hash = blake3::hash(rec.text.as_bytes()).to_hex().to_string();
+    Ok(Parsed { case, raw: rec.text, hash, line: rec.line })
+}
+
+/// An input: a path, or `-` for standard input.
+pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>, ImportError> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin())));
+    }
+    let f = std::fs::File::open(path).map_err(|source| ImportError::Read { path: path.into(), source })?;
+    if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(ImportError::Read { path: path.into(), source: std::io::Error::other("is a directory") });
+    }
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, f)))
+}
+
+/// Streams every file into the store. Files are opened before anything is written, so an
+/// unreadable file means nothing was imported.
+pub fn import_files(store: &mut Store, paths: &[PathBuf], progress: &dyn Fn(u64)) -> Result<ImportSummary, ImportError> {
+    let mut readers = Vec::new();
+    for p in paths {
+        readers.push((p.display().to_string(), open_input(p)?));
+    }
+    let mut summary = ImportSummary { files: readers.iter().map(|(n, _)| n.clone()).collect(), ..Default::default() };
+    summary.run_id = store::cases::begin_import(store, &summary.files)?;
+    for (name, reader) in readers {
+        let mut splitter = Splitter::new(reader);
+        loop {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut broken = Vec::new();
+            while batch.len() < BATCH {
+                match splitter.next_item() {
+                    Ok(Some(Item::Record(r))) => batch.push(r),
+                    Ok(Some(Item::Broken { line, index, text, reason })) => {
+                        broken.push(Reject { file: name.clone(), line, index, case_id: None, path: None, reason, raw: text });
+                    }
+                    Ok(None) => break,
+                    Err(source) => return Err(ImportError::Read { path: PathBuf::from(&name), source }),
+                }
+            }
+            if batch.is_empty() && broken.is_empty() {
+                break;
+            }
+            summary.bytes += batch.iter().map(|r| r.text.len() as u64 + 1).sum::<u64>();
+            let results: Vec<Result<Parsed, Reject>> = batch.into_par_iter().map(|r| parse_record(&name, r)).collect();
+            let mut good = Vec::with_capacity(results.len());
+            let mut rejects = broken;
+            for r in results {
+                match r {
+                    Ok(p) => good.push(p),
+                    Err(rej) => rejects.push(rej),
+                }
+            }
+            let counts = store::cases::write_batch(store, summary.run_id, &good, &rejects)?;
+            summary.new += counts.0;
+            summary.changed += counts.1;
+            summary.unchanged += counts.2;
+            summary.rejected += rejects.len() as u64;
+            summary.rejects.extend(rejects);
+            progress(summary.new + summary.changed + summary.unchanged + summary.rejected);
+        }
+    }
+    store::cases::finish_import(store, &summary)?;
+    Ok(summary)
+}

@@ -1,0 +1,13 @@
+//! xuncha (巡查): audits police case records against the recurring procedural errors
+//! (常犯顽疾) of a 108-category catalog, keeps the findings with their rectification
+//! lifecycle in SQLite, and reports them by day, week and month.
+//!
+//! Modules: [`model`] (the case format), [`import`] (reading exports), [`engine`] (the rhai
+//! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`gen`] (synthetic cases),
+//! [`cli`] (the command line).
+
+pub mod cli;
+pub mod engine;
+pub mod import;
+pub mod model;
+pub mod store;

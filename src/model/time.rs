@@ -1,0 +1,221 @@
+//! Timestamps and dates as the case format carries them, parsed once on import.
+//!
+//! A [`Ts`] is an instant in epoch seconds; it is read from an RFC 3339 string *with* an
+//! offset and serialises as a plain integer, so scripts compare numbers and never parse
+//! strings. A [`Date`] is a calendar date (birth dates, offence dates) kept as the integer
+//! `yyyymmdd`, which makes "age in full years" integer arithmetic. Reporting days, weeks
+//! and months are Asia/Shanghai local time ([`shanghai`]).
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use jiff::civil;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The reporting time zone, loaded once from the bundled tz database.
+pub fn shanghai() -> &'static TimeZone {
+    static TZ: OnceLock<TimeZone> = OnceLock::new();
+    TZ.get_or_init(|| TimeZone::get("Asia/Shanghai").unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(8))))
+}
+
+/// An instant, in seconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ts(pub i64);
+
+impl Ts {
+    /// Parses an RFC 3339 timestamp; the offset is required.
+    pub fn parse(s: &str) -> Result<Ts, String> {
+        s.parse::<Timestamp>()
+            .map(|t| Ts(t.as_second()))
+            .map_err(|_| format!("expected an RFC 3339 timestamp with offset (e.g. `2026-03-02T14:05:00+08:00`), found `{s}`"))
+    }
+
+    /// The Asia/Shanghai calendar date of this instant.
+    pub fn local_date(self) -> civil::Date {
+        match Timestamp::from_second(self.0) {
+            Ok(t) => t.to_zoned(shanghai().clone()).date(),
+            Err(_) => civil::date(1970, 1, 1),
+        }
+    }
+
+    /// The Asia/Shanghai date as `yyyymmdd`.
+    pub fn local_ymd(self) -> i64 {
+        Date::from_civil(self.local_date()).0
+    }
+
+    /// `2026-03-02 14:05` in Asia/Shanghai time, for messages and reports.
+    pub fn local_text(self) -> String {
+        match Timestamp::from_second(self.0) {
+            Ok(t) => t.to_zoned(shanghai().clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+            Err(_) => self.0.to_string(),
+        }
+    }
+
+    /// RFC 3339 with the +08:00 offset.
+    pub fn rfc3339(self) -> String {
+        match Timestamp::from_second(self.0) {
+            Ok(t) => t.to_zoned(shanghai().clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            Err(_) => self.0.to_string(),
+        }
+    }
+
+    /// The first instant of a local date (00:00 Asia/Shanghai).
+    pub fn start_of_local_day(d: civil::Date) -> Ts {
+        match d.to_zoned(shanghai().clone()) {
+            Ok(z) => Ts(z.timestamp().as_second()),
+            Err(_) => Ts(0),
+        }
+    }
+}
+
+impl Serialize for Ts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Ts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ts, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Ts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an RFC 3339 timestamp with offset, e.g. `2026-03-02T14:05:00+08:00`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Ts, E> {
+                Ts::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A calendar date as the integer `yyyymmdd`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub i64);
+
+impl Date {
+    pub fn parse(s: &str) -> Result<Date, String> {
+        s.parse::<civil::Date>()
+            .map(Date::from_civil)
+            .map_err(|_| format!("expected a date `YYYY-MM-DD`, found `{s}`"))
+    }
+
+    pub fn from_civil(d: civil::Date) -> Date {
+        Date(i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day()))
+    }
+
+    pub fn to_civil(self) -> Option<civil::Date> {
+        let y = i16::try_from(self.0 / 10_000).ok()?;
+        let m = i8::try_from(self.0 / 100 % 100).ok()?;
+        let d = i8::try_from(self.0 % 100).ok()?;
+        civil::Date::new(y, m, d).ok()
+    }
+
+    /// Age in full years on `on`. Per 最高人民法院法释〔2006〕1号 art. 2 a person is a year
+    /// older from the day *after* the birthday, so on the birthday itself the age is not
+    /// yet reached.
+    pub fn age_on(self, on: Date) -> i64 {
+        let mut years = on.0 / 10_000 - self.0 / 10_000;
+        if on.0 % 10_000 <= self.0 % 10_000 {
+            years -= 1;
+        }
+        years
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.0 / 10_000, self.0 / 100 % 100, self.0 % 100)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date `YYYY-MM-DD`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
+                Date::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_needs_an_offset() {
+        assert_eq!(Ts::parse("2026-03-02T14:05:00+08:00").map(|t| t.0), Ok(1_772_431_500));
+        assert!(Ts::parse("2026-03-02T14:05:00").is_err());
+        assert!(Ts::parse("2020/3/1 10:00").is_err());
+    }
+
+    #[test]
+    fn local_date_follows_shanghai_midnight() {
+        let late = Ts::parse("2026-03-01T23:30:00+08:00").unwrap_or(Ts(0));
+        let early = Ts::parse("2026-03-02T00:10:00+08:00").unwrap_or(Ts(0));
+        assert_eq!(late.local_ymd(), 20_260_301);
+        assert_eq!(early.local_ymd(), 20_260_302);
+        assert_eq!(Ts::parse("2026-03-01T16:10:00Z").map(Ts::local_ymd), Ok(20_260_302));
+    }
+
+    #[test]
+    fn age_counts_from_the_day_after_the_birthday() {
+        let born = Date(20_100_301);
+        assert_eq!(born.age_on(Date(20_260_228)), 15);
+        assert_eq!(born.age_on(Date(20_260_301)), 15);
+        assert_eq!(born.age_on(Date(20_260_302)), 16);
+    }
+}
+
+mod schema {
+    use schemars::gen::SchemaGenerator;
+    use schemars::schema::{InstanceType, Schema, SchemaObject};
+    use schemars::JsonSchema;
+
+    fn string_with_format(format: &str, pattern: Option<&str>) -> Schema {
+        let mut s = SchemaObject {
+            instance_type: Some(InstanceType::String.into()),
+            format: Some(format.to_owned()),
+            ..Default::default()
+        };
+        if let Some(p) = pattern {
+            s.string().pattern = Some(p.to_owned());
+        }
+        Schema::Object(s)
+    }
+
+    impl JsonSchema for super::Ts {
+        fn schema_name() -> String {
+            "Timestamp".to_owned()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            string_with_format("date-time", Some(r"(Z|[+-]\d{2}:\d{2})$"))
+        }
+    }
+
+    impl JsonSchema for super::Date {
+        fn schema_name() -> String {
+            "Date".to_owned()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            string_with_format("date", Some(r"^\d{4}-\d{2}-\d{2}$"))
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Cases, import runs, rejects and the cross-case index tables.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{map_busy, now, Context, Store, StoreError};
+use crate::import::{ImportSummary, Parsed, Reject};
+use crate::model::{Case, OfficerRole};
+
+pub fn begin_import(store: &mut Store, files: &[String]) -> Result<i64, StoreError> {
+    let tx = store.write_tx()?;
+    let files = serde_json::to_string(files).unwrap_or_default();
+    tx.execute("INSERT INTO import_runs (started_at, files) VALUES (?1, ?2)", params![now(), files])
+        .ctx("recording the import run")?;
+    let id = tx.last_insert_rowid();
+    tx.commit().map_err(map_busy(&store.path, "committing the import run"))?;
+    Ok(id)
+}
+
+pub fn finish_import(store: &mut Store, s: &ImportSummary) -> Result<(), StoreError> {
+    let tx = store.write_tx()?;
+    tx.execute(
+        "UPDATE import_runs SET finished_at = ?1, new = ?2, changed = ?3, unchanged = ?4, rejected = ?5 WHERE id = ?6",
+        params![now(), s.new, s.changed, s.unchanged, s.rejected, s.run_id],
+    )
+    .ctx("finishing the import run")?;
+    tx.commit().map_err(map_busy(&store.path, "committing the import run"))
+}
+
+/// Officer ids of a case, lead officers first.
+pub fn officer_ids(case: &Case) -> Vec<String> {
+    let mut ids: Vec<(bool, &str)> = case.officers.iter().map(|o| (o.role != Some(OfficerRole::Lead), o.id.as_str())).collect();
+    ids.sort_by_key(|(not_lead, _)| *not_lead);
+    ids.into_iter().map(|(_, id)| id.to_owned()).collect()
+}
+
+/// Writes one batch in one transaction; returns (new, changed, unchanged).
+pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reject]) -> Result<(u64, u64, u64), StoreError> {
+    let path = store.path.clone();
+    let tx = store.write_tx()?;
+    let (mut new, mut changed, mut unchanged) = (0, 0, 0);
+    {
+        let mut get = tx.prepare_cached("SELECT content_hash FROM cases WHERE case_id = ?1").ctx("preparing the case lookup")?;
+        let mut touch = tx.prepare_cached("UPDATE cases SET last_import = ?2 WHERE case_id = ?1").ctx("preparing the case touch")?;
+        let mut upsert = tx
+            .prepare_cached(
+                "INSERT INTO cases (case_id, kind, unit_id, unit_name, officer_ids, lead_officer, is_open, accepted_at, closed_at,
+                                    content_hash, raw, first_import, last_import, last_change)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?12)
+                 ON CONFLICT (case_id) DO UPDATE SET kind = excluded.kind, unit_id = excluded.unit_id,
+                    unit_name = excluded.unit_name, officer_ids = excluded.officer_ids, lead_officer = excluded.lead_officer,
+                    is_open = excluded.is_open, accepted_at = excluded.accepted_at, closed_at = excluded.closed_at,
+                    content_hash = excluded.content_hash, raw = excluded.raw, last_import = excluded.last_import,
+                    last_change = excluded.last_change",
+            )
+            .ctx("preparing the case upsert")?;
+        let mut del_s = tx.prepare_cached("DELETE FROM xsessions WHERE case_id = ?1").ctx("preparing the index")?;
+        let mut del_p = tx.prepare_cached("DELETE FROM xpersons WHERE case_id = ?1").ctx("preparing the index")?;
+        let mut ins_s = tx
+            .prepare_cached("INSERT INTO xsessions (case_id, record_id, officer_id, person_key, started_at, ended_at) VALUES (?1,?2,?3,?4,?5,?6)")
+            .ctx("preparing the index")?;
+        let mut ins_p = tx
+            .prepare_cached("INSERT INTO xpersons (case_id, record_id, person_key, what, at) VALUES (?1,?2,?3,?4,?5)")
+            .ctx("preparing the index")?;
+        for p in good {
+            let c = &p.case;
+            let old: Option<String> = get.query_row([&c.case_id], |r| r.get(0)).optional().ctx("looking up a case")?;
+            match old {
+                Some(h) if h == p.hash => {
+                    touch.execute(params![c.case_id, run]).ctx("touching a case")?;
+                    unchanged += 1;
+                    continue;
+                }
+                Some(_) => changed += 1,
+                None => new += 1,
+            }
+            let officers = officer_ids(c);
+            upsert
+                .execute(params![
+                    c.case_id,
+                    c.kind.as_str(),
+                    c.unit_id,
+                    c.unit_name,
+                    serde_json::to_string(&officers).unwrap_or_default(),
+                    officers.first(),
+                    c.closure.is_none(),
+                    c.accepted_at.map(|t| t.0),
+                    c.closure.as_ref().and_then(|x| x.closed_at).map(|t| t.0),
+                    p.hash,
+                    p.raw,
+                    run
+                ])
+                .ctx("storing a case")?;
+            del_s.execute([&c.case_id]).ctx("updating the index")?;
+            del_p.execute([&c.case_id]).ctx("updating the index")?;
+            let key = |pid: &Option<String>| -> Option<&str> {
+                let pid = pid.as_deref()?;
+                c.persons.iter().find(|x| x.id == pid)?.id_number.as_deref()
+            };
+            for q in &c.questionings {
+                if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
+                    for o in &q.officer_ids {
+                        ins_s.execute(params![c.case_id, q.id, o, key(&q.person_id), s.0, e.0]).ctx("updating the index")?;
+                    }
+                }
+            }
+            for pen in &c.penalties {
+                if let (Some(k), Some(at)) = (key(&pen.person_id), pen.decided_at) {
+                    ins_p.execute(params![c.case_id, pen.id, k, "penalty", at.0]).ctx("updating the index")?;
+                }
+            }
+            for s in &c.summonses {
+                if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
+                    ins_p.execute(params![c.case_id, s.id, k, "summons", at.0]).ctx("updating the index")?;
+                }
+            }
+        }
+        let mut rej = tx
+            .prepare_cached("INSERT INTO rejects (run_id, file, line, idx, case_id, path, reason, raw) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")
+            .ctx("preparing the reject insert")?;
+        for r in rejects {
+            rej.execute(params![run, r.file, r.line, r.index, r.case_id, r.path, r.reason, r.raw]).ctx("storing a reject")?;
+        }
+    }
+    tx.commit().map_err(map_busy(&path, "committing an import batch"))?;
+    Ok((new, changed, unchanged))
+}

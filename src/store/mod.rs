@@ -1,0 +1,213 @@
+//! The SQLite store: the only module that speaks SQL.
+//!
+//! Opening applies the numbered migrations in `migrations/` (each in its own transaction,
+//! via rusqlite_migration) and refuses a database stamped by a newer xuncha. WAL journal,
+//! `synchronous=NORMAL` and a busy timeout; writers take `IMMEDIATE` transactions. A new
+//! database file is made readable by its owner only: it holds personal data.
+
+pub mod cases;
+pub mod findings;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{Migrations, M};
+
+/// How long a writer waits for another process's lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+const MIGRATION_SQL: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The schema version this binary writes.
+pub fn schema_version() -> i64 {
+    MIGRATION_SQL.len() as i64
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database `{path}` is locked by another process (waited {}s); nothing was written", BUSY_TIMEOUT.as_secs())]
+    Locked { path: PathBuf },
+    #[error("the database `{path}` was written by a newer xuncha (schema version {found}, this binary knows up to {known}); nothing was changed\n  help: upgrade xuncha")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("the database `{path}` does not exist\n  help: run `xuncha import FILE` or `xuncha audit FILE` first, or pass `--db PATH`")]
+    Missing { path: PathBuf },
+    #[error("`{path}` is not a xuncha database: {source}")]
+    NotADatabase { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot create the database `{path}`: {source}")]
+    Create { path: PathBuf, source: std::io::Error },
+    #[error("{context}: {source}")]
+    Sqlite { context: &'static str, source: rusqlite::Error },
+    #[error("migrating the database `{path}`: {source}")]
+    Migration { path: PathBuf, source: rusqlite_migration::Error },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Wraps a rusqlite error with what was being done; `SQLITE_BUSY` becomes [`StoreError::Locked`].
+pub trait Context<T> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, rusqlite::Error> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Sqlite { context, source })
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// An open database.
+pub struct Store {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database for writing and brings the schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let fresh = !path.exists();
+        if fresh {
+            create_private(path)?;
+        }
+        let mut conn = Connection::open(path).map_err(|source| StoreError::NotADatabase { path: path.into(), source })?;
+        let store_err = |source: rusqlite::Error| {
+            if is_busy(&source) {
+                StoreError::Locked { path: path.into() }
+            } else {
+                StoreError::NotADatabase { path: path.into(), source }
+            }
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(store_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(store_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(store_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(store_err)?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(store_err)?;
+        if found > schema_version() {
+            return Err(StoreError::TooNew { path: path.into(), found, known: schema_version() });
+        }
+        if found < schema_version() {
+            migrations().to_latest(&mut conn).map_err(|source| match &source {
+                rusqlite_migration::Error::RusqliteError { err, .. } if is_busy(err) => StoreError::Locked { path: path.into() },
+                _ => StoreError::Migration { path: path.into(), source },
+            })?;
+        }
+        Ok(Store { conn, path: path.into() })
+    }
+
+    /// Opens an existing database read-only, for reports; never migrates.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.into() });
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|source| StoreError::NotADatabase { path: path.into(), source })?;
+        conn.busy_timeout(BUSY_TIMEOUT).ctx("setting the busy timeout")?;
+        let found: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|source| StoreError::NotADatabase { path: path.into(), source })?;
+        if found > schema_version() {
+            return Err(StoreError::TooNew { path: path.into(), found, known: schema_version() });
+        }
+        if found < schema_version() {
+            return Err(StoreError::Usage(format!(
+                "the database `{}` has schema version {found}, older than this binary's {}\n  help: run any writing command (`xuncha import`) once to upgrade it",
+                path.display(),
+                schema_version()
+            )));
+        }
+        Ok(Store { conn, path: path.into() })
+    }
+
+    /// Starts an `IMMEDIATE` write transaction, mapping a lock timeout to [`StoreError::Locked`].
+    pub fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        let path = self.path.clone();
+        self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|source| {
+            if is_busy(&source) {
+                StoreError::Locked { path }
+            } else {
+                StoreError::Sqlite { context: "starting a write transaction", source }
+            }
+        })
+    }
+}
+
+/// Maps a commit or statement error: busy becomes Locked.
+pub fn map_busy<'a>(path: &'a Path, context: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + 'a {
+    move |source| {
+        if is_busy(&source) {
+            StoreError::Locked { path: path.into() }
+        } else {
+            StoreError::Sqlite { context, source }
+        }
+    }
+}
+
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Create { path: path.into(), source })?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Create { path: path.into(), source }),
+    }
+}
+
+/// Seconds since the epoch, now.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn new_database_is_private_and_current() {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string());
+        let dir = dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default();
+        let path = dir.join("x.db");
+        let store = Store::open(&path);
+        assert!(store.is_ok());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+            assert_eq!(mode, 0o600);
+        }
+    }
+
+    #[test]
+    fn newer_database_is_refused() {
+        let dir = tempfile::tempdir().map(|d| d.keep()).unwrap_or_default();
+        let path = dir.join("new.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.pragma_update(None, "user_version", 99).expect("stamp");
+        }
+        match Store::open(&path) {
+            Err(StoreError::TooNew { found: 99, .. }) => {}
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("opened a newer database"),
+        }
+    }
+}
