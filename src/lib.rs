@@ -10,4 +10,5 @@ pub mod cli;
 pub mod engine;
 pub mod import;
 pub mod model;
+pub mod report;
 pub mod store;

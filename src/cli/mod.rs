@@ -7,6 +7,7 @@
 //! rule that does not compile).
 
 mod import_cmd;
+mod report_cmd;
 mod rules_cmd;
 
 use std::io::Write;

@@ -1,0 +1,1 @@
+//! `xuncha report daily|weekly|monthly` and `xuncha officer ID` (issue #7).
