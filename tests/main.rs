@@ -1,1 +1,3 @@
+//! The one integration-test binary (STYLE.md R9).
 
+mod reports;

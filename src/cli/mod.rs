@@ -56,6 +56,10 @@ pub enum Command {
     /// Work with the checks: list, show, test, check, api, new
     #[command(subcommand)]
     Rules(rules_cmd::RulesCmd),
+    /// Reports: 日清 daily, 周结 weekly, 月通报 monthly
+    Report(report_cmd::ReportArgs),
+    /// An officer's list of recurring errors (重犯错误清单)
+    Officer(report_cmd::OfficerArgs),
 }
 
 /// What a command tells `main` about how it ended.
@@ -80,6 +84,8 @@ pub fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Import(a) => import_cmd::run(&cli, a),
         Command::Rules(r) => rules_cmd::run(&cli, r),
+        Command::Report(a) => report_cmd::run_report(&cli, a),
+        Command::Officer(a) => report_cmd::run_officer(&cli, a),
     };
     match result {
         Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,

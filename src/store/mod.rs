@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod findings;
+pub mod rollup;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

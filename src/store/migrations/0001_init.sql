@@ -93,6 +93,10 @@ CREATE TABLE findings (
     rule_id       TEXT NOT NULL,
     subject       TEXT NOT NULL,
     category      TEXT NOT NULL,
+    group_code    TEXT NOT NULL,              -- the category's group (G01-G12)
+    severity      TEXT NOT NULL,              -- low | medium | high, from the catalog when last seen
+    points        INTEGER NOT NULL,           -- points deducted per responsible officer and the unit
+    preview       INTEGER NOT NULL DEFAULT 0, -- found by a preview check: listed, not counted in bulletins
     status        TEXT NOT NULL CHECK (status IN ('open','pushed','rectified','waived','resolved')),
     message       TEXT NOT NULL,
     evidence      TEXT NOT NULL,              -- JSON object

@@ -1,0 +1,1 @@
+//! Rollup queries for reports (issue #7).
