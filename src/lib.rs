@@ -6,8 +6,10 @@
 //! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`gen`] (synthetic cases),
 //! [`cli`] (the command line).
 
+pub mod audit;
 pub mod cli;
 pub mod engine;
+pub mod gen;
 pub mod import;
 pub mod model;
 pub mod report;

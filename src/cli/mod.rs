@@ -6,6 +6,10 @@
 //! could be done (bad arguments, unreadable file, locked or newer-version database, a
 //! rule that does not compile).
 
+mod audit_cmd;
+mod explain_cmd;
+mod findings_cmd;
+mod gen_cmd;
 mod import_cmd;
 mod report_cmd;
 mod rules_cmd;
@@ -56,6 +60,21 @@ pub enum Command {
     /// Work with the checks: list, show, test, check, api, new
     #[command(subcommand)]
     Rules(rules_cmd::RulesCmd),
+    /// Import (optionally) and run the checks; the nightly job
+    Audit(audit_cmd::AuditArgs),
+    /// Run every check on one case and say which fired and which did not apply, and why
+    Explain(explain_cmd::ExplainArgs),
+    /// List findings
+    Findings(findings_cmd::FindingsArgs),
+    /// Show a finding, or rectify, waive or reopen it
+    #[command(subcommand)]
+    Finding(findings_cmd::FindingCmd),
+    /// Mark open findings as pushed to the responsible officers (推送整改) and list them
+    Push(findings_cmd::PushArgs),
+    /// Generate realistic synthetic cases, with injected errors and a truth file
+    Gen(gen_cmd::GenArgs),
+    /// Print the JSON Schema of the case format (xuncha.case/1)
+    Schema,
     /// Reports: 日清 daily, 周结 weekly, 月通报 monthly
     Report(report_cmd::ReportArgs),
     /// An officer's list of recurring errors (重犯错误清单)
@@ -84,6 +103,13 @@ pub fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Import(a) => import_cmd::run(&cli, a),
         Command::Rules(r) => rules_cmd::run(&cli, r),
+        Command::Audit(a) => audit_cmd::run(&cli, a),
+        Command::Explain(a) => explain_cmd::run(&cli, a),
+        Command::Findings(a) => findings_cmd::run_list(&cli, a),
+        Command::Finding(c) => findings_cmd::run_one(&cli, c),
+        Command::Push(a) => findings_cmd::run_push(&cli, a),
+        Command::Gen(a) => gen_cmd::run(&cli, a),
+        Command::Schema => out(&format!("{}\n", crate::model::schema_json())).map(|()| Outcome::Ok),
         Command::Report(a) => report_cmd::run_report(&cli, a),
         Command::Officer(a) => report_cmd::run_officer(&cli, a),
     };

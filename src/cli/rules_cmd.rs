@@ -27,6 +27,28 @@ pub enum RulesCmd {
     Api(FormatArg),
     /// Scaffold a new check and its fixture file
     New(NewArgs),
+    /// Generate cases with injected errors and score every category's recall and precision
+    Score(ScoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    #[arg(long, default_value_t = 5000)]
+    pub cases: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 0.3)]
+    pub error_rate: f64,
+    /// Only inject these categories (comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    #[arg(long, default_value = "fixtures/inject")]
+    pub inject: PathBuf,
+    /// Print only categories below this recall or precision
+    #[arg(long, default_value_t = 1.01)]
+    pub below: f64,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +143,7 @@ pub fn run(cli: &Cli, cmd: &RulesCmd) -> anyhow::Result<Outcome> {
             Ok(Outcome::Ok)
         }
         RulesCmd::New(a) => new_rule(cli, a),
+        RulesCmd::Score(a) => score(cli, a),
     }
 }
 
@@ -335,4 +358,42 @@ out
     std::fs::write(&fixture, format!("{}\n", serde_json::to_string_pretty(&fx)?))?;
     out(&format!("created {}\ncreated {}\nnext: fill in the header and doc, write the check, then `xuncha rules test {id}`\n", path.display(), fixture.display()))?;
     Ok(Outcome::Ok)
+}
+
+fn score(cli: &Cli, a: &ScoreArgs) -> anyhow::Result<Outcome> {
+    let set = load(cli)?;
+    let scripts = crate::gen::script::Injectors::load(&a.inject)?;
+    let opts = crate::gen::GenOptions {
+        cases: a.cases,
+        seed: a.seed,
+        from: jiff::civil::date(2025, 7, 1),
+        to: jiff::civil::date(2026, 6, 30),
+        error_rate: a.error_rate,
+        only: a.only.clone(),
+    };
+    let s = crate::gen::score::score(&opts, &scripts, &set)?;
+    let bad = s.categories.iter().any(|c| c.recall < 0.99 || c.precision < 0.99) || !s.rule_errors.is_empty();
+    match a.format {
+        Format::Json => out_json(&s)?,
+        Format::Text => {
+            let mut t = format!("{} generated cases, as of 2026-06-30\n{:<6} {:>8} {:>8} {:>8} {:>7} {:>9}\n", s.cases, "cat", "injected", "found", "tp", "recall", "precision");
+            for c in s.categories.iter().filter(|c| c.recall < a.below || c.precision < a.below) {
+                t.push_str(&format!("{:<6} {:>8} {:>8} {:>8} {:>7.3} {:>9.3}\n", c.category, c.injected, c.found, c.true_positives, c.recall, c.precision));
+                for fp in &c.false_positives {
+                    t.push_str(&format!("         false positive: {fp}\n"));
+                }
+                for fneg in &c.false_negatives {
+                    t.push_str(&format!("         false negative: {fneg}\n"));
+                }
+            }
+            for e in &s.rule_errors {
+                t.push_str(&format!("rule error: {e}\n"));
+            }
+            let with_script: std::collections::HashSet<&str> = scripts.codes().into_iter().collect();
+            let missing: Vec<&str> = set.catalog.categories.iter().map(|c| c.code.as_str()).filter(|c| !with_script.contains(c)).collect();
+            t.push_str(&format!("{} categories have no generator script yet\n", missing.len()));
+            out(&t)?;
+        }
+    }
+    Ok(if bad { Outcome::Partial } else { Outcome::Ok })
 }

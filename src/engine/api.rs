@@ -28,18 +28,36 @@ pub struct Ctx {
     pub rules: Arc<Vec<Rule>>,
     pub rule: usize,
     pub index: Arc<CrossIndex>,
+    /// The earliest instant at which a check's answer on this case could change only
+    /// because time passed: a pending deadline it consulted (`overdue` on something not
+    /// yet done and not yet late), or `as_of + 1` when a check read the date directly.
+    /// Incremental audits skip an unchanged case until the audit date reaches it.
+    pub next_change: std::cell::Cell<i64>,
+}
+
+impl Ctx {
+    pub fn new(case: Arc<Case>, as_of: i64, rules: Arc<Vec<Rule>>, index: Arc<CrossIndex>) -> Ctx {
+        Ctx { case, as_of, rules, rule: 0, index, next_change: std::cell::Cell::new(i64::MAX) }
+    }
+
+    fn depends_on(&self, at: i64) {
+        if at < self.next_change.get() {
+            self.next_change.set(at);
+        }
+    }
 }
 
 thread_local! {
     static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with `ctx` installed as the current case of this thread.
-pub fn with_case<R>(ctx: Ctx, f: impl FnOnce() -> R) -> R {
+/// Runs `f` with `ctx` installed as the current case of this thread; returns what `f`
+/// returned and the case's `next_change`.
+pub fn with_case<R>(ctx: Ctx, f: impl FnOnce() -> R) -> (R, i64) {
     CTX.with(|c| *c.borrow_mut() = Some(ctx));
     let r = f();
-    CTX.with(|c| *c.borrow_mut() = None);
-    r
+    let next = CTX.with(|c| c.borrow_mut().take().map_or(i64::MAX, |x| x.next_change.get()));
+    (r, next)
 }
 
 /// Sets which rule is being evaluated (for `limit` and `in_force`).
@@ -176,13 +194,26 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("overdue", |deadline: Dynamic, done: Dynamic| -> Res<bool> {
         let deadline = ts(&deadline, "overdue")?;
         if done.is_unit() {
-            ctx(|c| Ok(c.as_of > deadline))
+            ctx(|c| {
+                let late = c.as_of > deadline;
+                if !late {
+                    c.depends_on(deadline.saturating_add(1));
+                }
+                Ok(late)
+            })
         } else {
             Ok(ts(&done, "overdue")? > deadline)
         }
     });
     engine.register_fn("done_or_now", |done: Dynamic| -> Res<INT> {
-        if done.is_unit() { ctx(|c| Ok(c.as_of)) } else { ts(&done, "done_or_now") }
+        if done.is_unit() {
+            ctx(|c| {
+                c.depends_on(c.as_of.saturating_add(1));
+                Ok(c.as_of)
+            })
+        } else {
+            ts(&done, "done_or_now")
+        }
     });
     engine.register_fn("local_date", |t: Dynamic| -> Res<ImmutableString> { Ok(Ts(ts(&t, "local_date")?).local_date().to_string().into()) });
     engine.register_fn("local_time", |t: Dynamic| -> Res<ImmutableString> { Ok(Ts(ts(&t, "local_time")?).local_text().into()) });
@@ -191,7 +222,12 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("duration_text", |secs: INT| -> ImmutableString { duration_text(secs).into() });
     engine.register_fn("hours_text", |h: f64| -> ImmutableString { duration_text((h * 3600.0).round() as i64).into() });
     engine.register_fn("law_2025", |t: Dynamic| -> Res<bool> { Ok(ts(&t, "law_2025")? >= LAW_2025_IN_FORCE) });
-    engine.register_fn("as_of", || -> Res<INT> { ctx(|c| Ok(c.as_of)) });
+    engine.register_fn("as_of", || -> Res<INT> {
+        ctx(|c| {
+            c.depends_on(c.as_of.saturating_add(1));
+            Ok(c.as_of)
+        })
+    });
 
     // ---- limits and dates in force, from the rule's header -----------------------------
     engine.register_fn("limit", |name: &str, at: Dynamic| -> Res<Dynamic> {
@@ -349,6 +385,10 @@ pub fn register(engine: &mut Engine) {
         ctx(|c| {
             let (deadline, ext, paused) =
                 case_deadline(&c.case, start, days, &reasons, usize::try_from(max_extensions).unwrap_or(0), c.as_of);
+            if c.case.closure.is_none() && c.case.pauses.iter().any(|p| p.to.is_none()) {
+                // an open pause grows with the date, and so does the deadline
+                c.depends_on(c.as_of.saturating_add(1));
+            }
             let mut m = Map::new();
             m.insert("deadline".into(), Dynamic::from_int(deadline));
             m.insert("extension_days".into(), Dynamic::from_int(ext));

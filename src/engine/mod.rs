@@ -130,8 +130,10 @@ fn rhai_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Compiles one script with its source name set.
 pub fn compile(engine: &Engine, rule: &Rule) -> Result<AST, CompileError> {
+    // declared as a variable, not a constant: with full optimization a constant's compile-time
+    // value would be folded into the script
     let mut scope = rhai::Scope::new();
-    scope.push_constant(CASE_CONSTANT, rhai::Dynamic::UNIT);
+    scope.push(CASE_CONSTANT, rhai::Dynamic::UNIT);
     match engine.compile_with_scope(&scope, &rule.source) {
         Ok(mut ast) => {
             ast.set_source(rule.source_name.as_str());

@@ -62,6 +62,8 @@ pub struct CaseOutcome {
     pub errors: Vec<RuleError>,
     /// per rule: `None` ran, `Some(skip)` did not
     pub skipped: Vec<Option<Skip>>,
+    /// the earliest instant at which the result could change with the date alone
+    pub next_change: i64,
 }
 
 impl CaseOutcome {
@@ -139,7 +141,7 @@ impl Worker {
     /// Runs the selected checks on one case as of `as_of`.
     pub fn check(&self, case: Arc<Case>, as_of: i64, selected: &[bool]) -> CaseOutcome {
         let rules = &self.set.rules;
-        let mut out = CaseOutcome { skipped: vec![Some(Skip::NotSelected); rules.len()], ..Default::default() };
+        let mut out = CaseOutcome { skipped: vec![Some(Skip::NotSelected); rules.len()], next_change: i64::MAX, ..Default::default() };
         let present = sections_present(&case);
         let mut to_run = Vec::new();
         for (i, r) in rules.iter().enumerate() {
@@ -169,8 +171,8 @@ impl Worker {
         let mut scope = Scope::new();
         scope.push_constant(super::CASE_CONSTANT, case_dyn);
         let base = scope.len();
-        let ctx = Ctx { case: case.clone(), as_of, rules: rules.clone(), rule: 0, index: self.set.index.clone() };
-        api::with_case(ctx, || {
+        let ctx = Ctx::new(case.clone(), as_of, rules.clone(), self.set.index.clone());
+        let ((), next_change) = api::with_case(ctx, || {
             for &i in &to_run {
                 api::set_rule(i);
                 let res = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &self.asts[i]);
@@ -181,6 +183,7 @@ impl Worker {
                 }
             }
         });
+        out.next_change = next_change;
         out
     }
 

@@ -21,6 +21,44 @@ pub fn shanghai() -> &'static TimeZone {
     TZ.get_or_init(|| TimeZone::get("Asia/Shanghai").unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(8))))
 }
 
+thread_local! {
+    static EXPORT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Serialises with timestamps and dates as the exchange format writes them (RFC 3339 with
+/// +08:00, `YYYY-MM-DD`) instead of the integers the engine uses.
+pub fn exporting<R>(f: impl FnOnce() -> R) -> R {
+    EXPORT.with(|e| e.set(true));
+    let r = f();
+    EXPORT.with(|e| e.set(false));
+    r
+}
+
+thread_local! {
+    static INTERNAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Deserialises from the engine's own representation (integers), e.g. a case a generator
+/// script changed. The exchange format never accepts integers for timestamps.
+pub fn from_internal<R>(f: impl FnOnce() -> R) -> R {
+    INTERNAL.with(|e| e.set(true));
+    let r = f();
+    INTERNAL.with(|e| e.set(false));
+    r
+}
+
+fn internal<E: de::Error>(v: i64, what: &str) -> Result<i64, E> {
+    if INTERNAL.with(std::cell::Cell::get) {
+        Ok(v)
+    } else {
+        Err(E::custom(format!("expected {what} as a string, found the number {v}")))
+    }
+}
+
+fn is_exporting() -> bool {
+    EXPORT.with(std::cell::Cell::get)
+}
+
 /// An instant, in seconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ts(pub i64);
@@ -73,7 +111,11 @@ impl Ts {
 
 impl Serialize for Ts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.0)
+        if is_exporting() {
+            s.serialize_str(&self.rfc3339())
+        } else {
+            s.serialize_i64(self.0)
+        }
     }
 }
 
@@ -88,8 +130,14 @@ impl<'de> Deserialize<'de> for Ts {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Ts, E> {
                 Ts::parse(v).map_err(E::custom)
             }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Ts, E> {
+                internal(v, "an RFC 3339 timestamp").map(Ts)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Ts, E> {
+                internal(i64::try_from(v).map_err(E::custom)?, "an RFC 3339 timestamp").map(Ts)
+            }
         }
-        d.deserialize_str(V)
+        d.deserialize_any(V)
     }
 }
 
@@ -135,7 +183,11 @@ impl fmt::Display for Date {
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.0)
+        if is_exporting() {
+            s.serialize_str(&self.to_string())
+        } else {
+            s.serialize_i64(self.0)
+        }
     }
 }
 
@@ -150,8 +202,14 @@ impl<'de> Deserialize<'de> for Date {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
                 Date::parse(v).map_err(E::custom)
             }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Date, E> {
+                internal(v, "a date YYYY-MM-DD").map(Date)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Date, E> {
+                internal(i64::try_from(v).map_err(E::custom)?, "a date YYYY-MM-DD").map(Date)
+            }
         }
-        d.deserialize_str(V)
+        d.deserialize_any(V)
     }
 }
 

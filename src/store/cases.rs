@@ -53,6 +53,15 @@ pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reje
                     last_change = excluded.last_change",
             )
             .ctx("preparing the case upsert")?;
+        let mut dirty_old = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO dirty_keys (key)
+                 SELECT 'o:' || officer_id FROM xsessions WHERE case_id = ?1
+                 UNION SELECT 'p:' || person_key FROM xpersons WHERE case_id = ?1
+                 UNION SELECT 'p:' || person_key FROM xsessions WHERE case_id = ?1 AND person_key IS NOT NULL",
+            )
+            .ctx("preparing the index")?;
+        let mut dirty = tx.prepare_cached("INSERT OR IGNORE INTO dirty_keys (key) VALUES (?1)").ctx("preparing the index")?;
         let mut del_s = tx.prepare_cached("DELETE FROM xsessions WHERE case_id = ?1").ctx("preparing the index")?;
         let mut del_p = tx.prepare_cached("DELETE FROM xpersons WHERE case_id = ?1").ctx("preparing the index")?;
         let mut ins_s = tx
@@ -90,6 +99,7 @@ pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reje
                     run
                 ])
                 .ctx("storing a case")?;
+            dirty_old.execute([&c.case_id]).ctx("marking cross-case keys")?;
             del_s.execute([&c.case_id]).ctx("updating the index")?;
             del_p.execute([&c.case_id]).ctx("updating the index")?;
             let key = |pid: &Option<String>| -> Option<&str> {
@@ -100,17 +110,20 @@ pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reje
                 if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
                     for o in &q.officer_ids {
                         ins_s.execute(params![c.case_id, q.id, o, key(&q.person_id), s.0, e.0]).ctx("updating the index")?;
+                        dirty.execute([format!("o:{o}")]).ctx("marking cross-case keys")?;
                     }
                 }
             }
             for pen in &c.penalties {
                 if let (Some(k), Some(at)) = (key(&pen.person_id), pen.decided_at) {
                     ins_p.execute(params![c.case_id, pen.id, k, "penalty", at.0]).ctx("updating the index")?;
+                    dirty.execute([format!("p:{k}")]).ctx("marking cross-case keys")?;
                 }
             }
             for s in &c.summonses {
                 if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
                     ins_p.execute(params![c.case_id, s.id, k, "summons", at.0]).ctx("updating the index")?;
+                    dirty.execute([format!("p:{k}")]).ctx("marking cross-case keys")?;
                 }
             }
         }

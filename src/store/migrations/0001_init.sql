@@ -21,7 +21,10 @@ CREATE TABLE cases (
     audited_hash     TEXT,
     audited_rules    TEXT,
     audited_as_of    INTEGER,
-    audited_run      INTEGER
+    audited_run      INTEGER,
+    -- the earliest audit instant at which a check's answer could change with the date
+    -- alone (a pending deadline); an unchanged case is skipped until then
+    next_change      INTEGER
 ) WITHOUT ROWID;
 
 CREATE INDEX cases_unit ON cases(unit_id);
@@ -69,6 +72,12 @@ CREATE TABLE xpersons (
     at         INTEGER NOT NULL
 );
 CREATE INDEX xpersons_case ON xpersons(case_id);
+
+-- officers and persons touched by cases imported since the last complete audit; cases
+-- sharing one of them are re-audited by cross-case checks
+CREATE TABLE dirty_keys (
+    key TEXT PRIMARY KEY
+) WITHOUT ROWID;
 
 CREATE TABLE audit_runs (
     id            INTEGER PRIMARY KEY,

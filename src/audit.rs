@@ -1,0 +1,271 @@
+//! One audit run: choose the cases to check, check them in parallel, reconcile the findings.
+//!
+//! Incremental by default: a case is checked again only if its content changed, the rules
+//! changed, a pending deadline it depends on has passed by the as-of date, the as-of date
+//! moved backwards, or a case sharing an officer or person with it changed (when a
+//! cross-case check is selected). Cases are processed in chunks; each chunk's findings and
+//! audit stamps commit together, so a killed run leaves a consistent database and the next
+//! run carries on where it stopped.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::engine::index::{CrossIndex, PersonRecord, Session};
+use crate::engine::run::{CaseOutcome, RuleSetShared, Worker};
+use crate::engine::RuleSet;
+use crate::model::{Case, Ts};
+use crate::store::findings::{self, Audited, CategoryInfo, Counts, NewRun, RunCtx};
+use crate::store::{Context, Store, StoreError};
+
+/// Cases per transaction.
+pub const CHUNK: usize = 2048;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub as_of: i64,
+    pub full: bool,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+/// A rule error reported once with a count.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ErrorGroup {
+    pub rule: String,
+    pub message: String,
+    pub position: String,
+    pub first_case: String,
+    pub count: u64,
+    pub limit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub run_id: i64,
+    pub as_of: String,
+    pub audited: u64,
+    pub skipped: u64,
+    pub new: u64,
+    /// findings seen again this run and still open
+    pub still_open: u64,
+    /// all findings open or pushed after the run (the backlog)
+    pub open: u64,
+    pub resolved: u64,
+    pub reopened: u64,
+    pub rule_errors: u64,
+    pub errors: Vec<ErrorGroup>,
+    pub elapsed_s: f64,
+    pub cases_per_s: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Selection(String),
+}
+
+fn load_index(store: &Store) -> Result<CrossIndex, StoreError> {
+    let mut ix = CrossIndex::default();
+    let mut s = store.conn.prepare("SELECT officer_id, case_id, record_id, started_at, ended_at FROM xsessions").ctx("reading the index")?;
+    let rows = s
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, Session { case_id: r.get(1)?, record_id: r.get(2)?, started_at: r.get(3)?, ended_at: r.get(4)? }))
+        })
+        .ctx("reading the index")?;
+    for row in rows {
+        let (o, sess) = row.ctx("reading the index")?;
+        ix.add_session(&o, sess);
+    }
+    let mut p = store.conn.prepare("SELECT person_key, case_id, record_id, what, at FROM xpersons").ctx("reading the index")?;
+    let rows = p
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, PersonRecord { case_id: r.get(1)?, record_id: r.get(2)?, what: r.get(3)?, at: r.get(4)? }))
+        })
+        .ctx("reading the index")?;
+    for row in rows {
+        let (k, rec) = row.ctx("reading the index")?;
+        ix.add_person(&k, rec);
+    }
+    Ok(ix)
+}
+
+/// The cross-case index over every stored case, for `explain`.
+pub fn load_index_for_explain(store: &Store) -> Result<CrossIndex, StoreError> {
+    load_index(store)
+}
+
+/// Runs the audit. `progress(done, total)` is called after each chunk.
+#[allow(clippy::too_many_lines)]
+pub fn run(store: &mut Store, set: &RuleSet, opts: &Options, progress: &dyn Fn(u64, u64)) -> Result<Summary, AuditError> {
+    let started = Instant::now();
+    let selected = set.selection(&opts.select, &opts.ignore).map_err(AuditError::Selection)?;
+    let complete = selected.iter().all(|s| *s);
+    let cross = set.rules.iter().zip(&selected).any(|(r, s)| *s && r.header.cross_case);
+    let versions: serde_json::Map<String, serde_json::Value> =
+        set.rules.iter().map(|r| (r.header.id.clone(), serde_json::Value::String(r.version_tag()))).collect();
+    let selection_text = (!complete).then(|| format!("select={:?} ignore={:?}", opts.select, opts.ignore));
+    let run_id = findings::begin_run(
+        store,
+        &NewRun {
+            as_of: opts.as_of,
+            full: opts.full,
+            selection: selection_text.as_deref(),
+            rules_hash: &set.rules_hash,
+            rule_versions: &serde_json::Value::Object(versions).to_string(),
+        },
+    )?;
+
+    let index = Arc::new(if cross { load_index(store)? } else { CrossIndex::default() });
+    let shared = RuleSetShared::new(set, index);
+    let categories: HashMap<String, CategoryInfo> = set
+        .catalog
+        .categories
+        .iter()
+        .map(|c| {
+            let sev = serde_json::to_value(c.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            (c.code.clone(), CategoryInfo { group: c.group.clone(), severity: sev, points: c.points })
+        })
+        .collect();
+    let preview: HashSet<String> =
+        set.rules.iter().filter(|r| r.header.status != crate::engine::rule::Status::Stable).map(|r| r.header.id.clone()).collect();
+    let ctx = RunCtx { run_id, as_of: opts.as_of, categories: &categories, preview_rules: &preview, complete, rules_hash: &set.rules_hash };
+
+    // which cases: everything, or what may have changed
+    store.conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS audit_extra (case_id TEXT PRIMARY KEY); DELETE FROM temp.audit_extra;").ctx("preparing the audit")?;
+    if cross && !opts.full {
+        store
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO temp.audit_extra (case_id)
+                 SELECT case_id FROM xsessions WHERE 'o:' || officer_id IN (SELECT key FROM dirty_keys)
+                 UNION SELECT case_id FROM xpersons WHERE 'p:' || person_key IN (SELECT key FROM dirty_keys)",
+                [],
+            )
+            .ctx("finding cases touched by changed cases")?;
+    }
+    let all = opts.full || !complete;
+    let cond = "(?1 OR audited_rules IS NOT ?2 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
+                 OR audited_as_of > ?3 OR case_id IN (SELECT case_id FROM temp.audit_extra))";
+    let total_cases: u64 = store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
+    let to_audit: u64 = store
+        .conn
+        .query_row(&format!("SELECT count(*) FROM cases WHERE {cond}"), params![all, set.rules_hash, opts.as_of], |r| r.get(0))
+        .ctx("counting cases to audit")?;
+
+    let rule_index: HashMap<String, usize> = set.rules.iter().enumerate().map(|(i, r)| (r.header.id.clone(), i)).collect();
+    let workers: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
+    let mut counts = Counts::default();
+    let mut audited = 0u64;
+    let mut errors: Vec<ErrorGroup> = Vec::new();
+    let mut error_total = 0u64;
+    let mut last = String::new();
+    loop {
+        let rows: Vec<(String, String, String)> = {
+            let mut stmt = store
+                .conn
+                .prepare_cached(&format!("SELECT case_id, content_hash, raw FROM cases WHERE case_id > ?4 AND {cond} ORDER BY case_id LIMIT {CHUNK}"))
+                .ctx("preparing the case query")?;
+            let it = stmt
+                .query_map(params![all, set.rules_hash, opts.as_of, last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .ctx("reading cases")?;
+            it.collect::<Result<_, _>>().ctx("reading cases")?
+        };
+        let Some(tail) = rows.last() else { break };
+        last = tail.0.clone();
+        let outcomes: Vec<CaseOutcome> = rows
+            .par_iter()
+            .map(|(id, _, raw)| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut guard = match workers[slot].lock() {
+                    Ok(g) => g,
+                    Err(p) => p.into_inner(),
+                };
+                let worker = guard.get_or_insert_with(|| Worker::new(shared.clone()));
+                match serde_json::from_str::<Case>(raw) {
+                    Ok(case) => worker.check(Arc::new(case), opts.as_of, &selected),
+                    Err(e) => CaseOutcome {
+                        errors: vec![crate::engine::run::RuleError {
+                            rule_id: "(import)".into(),
+                            case_id: id.clone(),
+                            message: format!("the stored record no longer parses: {e}"),
+                            source_name: String::new(),
+                            line: 0,
+                            column: 0,
+                            limit: false,
+                        }],
+                        skipped: vec![Some(crate::engine::run::Skip::NotSelected); set.rules.len()],
+                        next_change: i64::MIN,
+                        ..Default::default()
+                    },
+                }
+            })
+            .collect();
+        let batch: Vec<Audited> = rows
+            .iter()
+            .zip(&outcomes)
+            .map(|((id, hash, _), o)| Audited { case_id: id, content_hash: hash, outcome: o, rule_index: &rule_index })
+            .collect();
+        counts += findings::write_audited(store, &ctx, &batch)?;
+        for o in &outcomes {
+            for e in &o.errors {
+                error_total += 1;
+                let pos = if e.line > 0 { e.position() } else { e.source_name.clone() };
+                match errors.iter_mut().find(|g| g.rule == e.rule_id && g.message == e.message && g.position == pos) {
+                    Some(g) => g.count += 1,
+                    None => errors.push(ErrorGroup {
+                        rule: e.rule_id.clone(),
+                        message: e.message.clone(),
+                        position: pos,
+                        first_case: e.case_id.clone(),
+                        count: 1,
+                        limit: e.limit,
+                    }),
+                }
+            }
+        }
+        audited += rows.len() as u64;
+        progress(audited, to_audit);
+    }
+    let skipped = total_cases.saturating_sub(audited);
+    findings::finish_run(store, run_id, audited, skipped, counts, error_total, complete)?;
+    let open: u64 = store
+        .conn
+        .query_row("SELECT count(*) FROM findings WHERE status IN ('open', 'pushed')", [], |r| r.get(0))
+        .ctx("counting open findings")?;
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(Summary {
+        run_id,
+        as_of: Ts(opts.as_of).rfc3339(),
+        audited,
+        skipped,
+        new: counts.new,
+        still_open: counts.still_open,
+        open,
+        resolved: counts.resolved,
+        reopened: counts.reopened,
+        rule_errors: error_total,
+        errors,
+        elapsed_s: elapsed,
+        cases_per_s: if elapsed > 0.0 { audited as f64 / elapsed } else { 0.0 },
+    })
+}
+
+/// `--as-of`: a date means the end of that day (Asia/Shanghai); an RFC 3339 instant is taken
+/// as is; absent means now.
+pub fn parse_as_of(s: Option<&str>) -> Result<i64, String> {
+    match s {
+        None => Ok(crate::store::now()),
+        Some(s) if s.len() == 10 => {
+            let d = s.parse::<jiff::civil::Date>().map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))?;
+            Ok(crate::engine::api::deadline_days(Ts::start_of_local_day(d).0, 0))
+        }
+        Some(s) => Ts::parse(s).map(|t| t.0),
+    }
+}

@@ -1,0 +1,109 @@
+//! `xuncha audit [FILE...]`: import, check, reconcile, summarise.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::import_cmd::import_and_report;
+use super::{note, out, out_json, thousands, Cli, Format, Outcome};
+use crate::audit::{self, Options, Summary};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Case exports to import first (JSON array or NDJSON; `-` is stdin)
+    pub files: Vec<PathBuf>,
+    /// Audit as of the end of this day (YYYY-MM-DD, Asia/Shanghai) or this RFC 3339 instant; default now
+    #[arg(long, help_heading = "Audit")]
+    pub as_of: Option<String>,
+    /// Check every case, not only those that changed or whose deadlines passed
+    #[arg(long, help_heading = "Audit")]
+    pub full: bool,
+    /// Only these rule ids, category codes or group codes (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', help_heading = "Rule selection")]
+    pub select: Vec<String>,
+    /// Leave out these rule ids, category codes or group codes
+    #[arg(long, value_delimiter = ',', help_heading = "Rule selection")]
+    pub ignore: Vec<String>,
+    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
+    pub format: Format,
+}
+
+pub fn summary_text(s: &Summary) -> String {
+    let mut t = format!(
+        "audit run {} as of {}\n  cases audited {}, skipped {} (unchanged)\n  findings: {} new, {} still open, {} resolved, {} reopened; {} open in all\n",
+        s.run_id,
+        s.as_of,
+        thousands(s.audited),
+        thousands(s.skipped),
+        thousands(s.new),
+        thousands(s.still_open),
+        thousands(s.resolved),
+        thousands(s.reopened),
+        thousands(s.open)
+    );
+    t.push_str(&format!("  rule errors: {}\n  {:.2} s, {:.0} cases/s\n", thousands(s.rule_errors), s.elapsed_s, s.cases_per_s));
+    t
+}
+
+pub fn render_errors(s: &Summary) -> String {
+    let mut t = String::new();
+    for g in &s.errors {
+        let what = if g.limit { format!("stopped on case `{}`: {}", g.first_case, g.message) } else { format!("failed on case `{}`: {}", g.first_case, g.message) };
+        t.push_str(&format!("error: rule `{}` {what}\n  --> {}\n", g.rule, g.position));
+        if g.count > 1 {
+            t.push_str(&format!("   = note: the same error occurred on {} more case(s)\n", thousands(g.count - 1)));
+        }
+        t.push_str("   = note: the other rules ran and their findings were stored; this rule's earlier findings on these cases were kept\n");
+    }
+    t
+}
+
+pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
+    let set = super::rules_cmd::load(cli)?;
+    set.selection(&a.select, &a.ignore).map_err(anyhow::Error::msg)?;
+    let as_of = audit::parse_as_of(a.as_of.as_deref()).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
+    for f in &a.files {
+        crate::import::open_input(f)?;
+    }
+    let mut store = Store::open(&cli.db)?;
+    let mut partial = false;
+    if !a.files.is_empty() {
+        let s = import_and_report(cli, &a.files, &mut store)?;
+        partial |= s.rejected > 0;
+        if a.format == Format::Text {
+            note(cli, super::import_cmd::summary_text(&s).trim_end());
+        }
+    }
+    let bar = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} auditing {pos}/{len} cases {wide_bar} {per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let opts = Options { as_of, full: a.full, select: a.select.clone(), ignore: a.ignore.clone() };
+    let summary = audit::run(&mut store, &set, &opts, &progress)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    eprint!("{}", render_errors(&summary));
+    match a.format {
+        Format::Json => out_json(&summary)?,
+        Format::Text => {
+            if !cli.quiet {
+                out(&summary_text(&summary))?;
+            }
+        }
+    }
+    partial |= summary.rule_errors > 0;
+    Ok(if partial { Outcome::Partial } else { Outcome::Ok })
+}

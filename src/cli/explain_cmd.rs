@@ -1,0 +1,140 @@
+//! `xuncha explain CASE_ID|FILE`: every check on one case, and why each did or did not fire.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _};
+use clap::Args;
+use serde::Serialize;
+
+use super::{out, out_json, Cli, Format, Outcome};
+use crate::engine::index::CrossIndex;
+use crate::engine::run::{RuleSetShared, Skip, Worker};
+use crate::import::split::{Item, Splitter};
+use crate::model::Case;
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A stored case id, or a file holding the case (JSON or NDJSON; the first record, or the
+    /// one whose id is given with --case)
+    pub target: String,
+    /// With a file: which case of it
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Judge as of the end of this day (YYYY-MM-DD) or this instant; default now
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Only these rule ids, category or group codes
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Line {
+    rule: String,
+    category: String,
+    verdict: &'static str,
+    reason: Option<String>,
+    findings: Vec<serde_json::Value>,
+}
+
+fn from_file(path: &Path, want: Option<&str>) -> anyhow::Result<(Case, Vec<Case>)> {
+    let reader = crate::import::open_input(path)?;
+    let mut sp = Splitter::new(reader);
+    let mut all = Vec::new();
+    let name = path.display().to_string();
+    while let Some(item) = sp.next_item().with_context(|| format!("reading {name}"))? {
+        if let Item::Record(r) = item {
+            match crate::import::parse_record(&name, r) {
+                Ok(p) => all.push(p.case),
+                Err(rej) => eprint!("{}", rej.render()),
+            }
+        }
+    }
+    let pos = match want {
+        Some(id) => all.iter().position(|c| c.case_id == id).with_context(|| format!("`{name}` has no valid case `{id}`"))?,
+        None if all.is_empty() => bail!("`{name}` holds no valid case"),
+        None => 0,
+    };
+    let case = all.remove(pos);
+    Ok((case, all))
+}
+
+pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
+    let set = super::rules_cmd::load(cli)?;
+    let mut selected = set.selection(&a.select, &[]).map_err(anyhow::Error::msg)?;
+    let as_of = crate::audit::parse_as_of(a.as_of.as_deref()).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
+    let path = Path::new(&a.target);
+    let (case, index) = if path.is_file() || a.target == "-" {
+        let (case, others) = from_file(path, a.case.as_deref())?;
+        let ix = CrossIndex::from_cases(std::iter::once(&case).chain(others.iter()));
+        (case, ix)
+    } else {
+        let store = Store::open_read_only(&cli.db)?;
+        let raw: Option<String> = store
+            .conn
+            .query_row("SELECT raw FROM cases WHERE case_id = ?1", [&a.target], |r| r.get(0))
+            .ok();
+        let Some(raw) = raw else { bail!("no case `{}` in `{}`, and no such file", a.target, cli.db.display()) };
+        let case: Case = serde_json::from_str(&raw).context("the stored case no longer parses")?;
+        // the cross-case index over everything stored
+        let ix = crate::audit::load_index_for_explain(&store)?;
+        (case, ix)
+    };
+    let worker = Worker::new(RuleSetShared::new(&set, Arc::new(index)));
+    for (i, r) in set.rules.iter().enumerate() {
+        if r.in_force.0 > as_of {
+            selected[i] = false;
+        }
+    }
+    let outcome = worker.check(Arc::new(case.clone()), as_of, &selected);
+    let mut lines = Vec::new();
+    for (i, r) in set.rules.iter().enumerate() {
+        let fs: Vec<serde_json::Value> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == r.header.id)
+            .map(|f| serde_json::json!({"subject": f.subject, "message": f.message, "evidence": f.evidence, "officer_ids": f.officer_ids}))
+            .collect();
+        let err = outcome.errors.iter().find(|e| e.rule_id == r.header.id);
+        let (verdict, reason) = match outcome.skipped[i] {
+            Some(Skip::NotSelected) if r.in_force.0 > as_of => ("not_in_force", Some(format!("in force from {}", r.header.in_force.from.clone().unwrap_or_default()))),
+            Some(Skip::NotSelected) => continue,
+            Some(Skip::Kind) => ("not_applicable", Some(format!("applies to {} cases only", r.header.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("/")))),
+            Some(Skip::MissingSection) => ("not_applicable", Some(format!("the case has no {}", r.header.needs.join(" / ")))),
+            None if err.is_some() => ("error", err.map(|e| format!("{} at {}", e.message, e.position()))),
+            None if fs.is_empty() => ("passed", None),
+            None => ("fired", None),
+        };
+        lines.push(Line { rule: r.header.id.clone(), category: r.header.category.clone(), verdict, reason, findings: fs });
+    }
+    match a.format {
+        Format::Json => out_json(&serde_json::json!({"case_id": case.case_id, "as_of": crate::model::Ts(as_of).rfc3339(), "checks": lines}))?,
+        Format::Text => {
+            let mut s = format!("case {} ({}), as of {}\n", case.case_id, case.kind.as_str(), crate::model::Ts(as_of).local_text());
+            for verdict in ["fired", "error", "passed", "not_applicable", "not_in_force"] {
+                let group: Vec<&Line> = lines.iter().filter(|l| l.verdict == verdict).collect();
+                if group.is_empty() {
+                    continue;
+                }
+                s.push_str(&format!("\n{verdict} ({}):\n", group.len()));
+                for l in group {
+                    match verdict {
+                        "fired" => {
+                            for f in &l.findings {
+                                s.push_str(&format!("  {}  {}: {}\n      evidence: {}\n", l.rule, f["subject"].as_str().unwrap_or(""), f["message"].as_str().unwrap_or(""), f["evidence"]));
+                            }
+                        }
+                        "passed" => s.push_str(&format!("  {}\n", l.rule)),
+                        _ => s.push_str(&format!("  {}  ({})\n", l.rule, l.reason.as_deref().unwrap_or(""))),
+                    }
+                }
+            }
+            out(&s)?;
+        }
+    }
+    Ok(Outcome::Ok)
+}

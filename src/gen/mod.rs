@@ -1,0 +1,130 @@
+//! `xuncha gen`: deterministic, realistic synthetic cases with injected errors.
+//!
+//! A base generator (Rust) writes cases whose timelines follow the law: acceptance, summons,
+//! questioning, measures, seizures, appraisals, penalties, service, execution, closure, for a
+//! mix of fights, theft, fraud, disputes, drink and drunk driving. Then, per category, an
+//! optional script `fixtures/inject/<CODE>.rhai` runs in two modes: `comply` (make a clean
+//! case satisfy the category, for details the base leaves out) and `inject` (put this
+//! category's error into a case and return the subject ids). With `--truth`, one NDJSON line
+//! per injected error. Same seed, same bytes.
+
+mod base;
+mod names;
+pub mod score;
+pub mod script;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::model::{self, Case, Ts};
+
+#[derive(Debug, Clone)]
+pub struct GenOptions {
+    pub cases: u64,
+    pub seed: u64,
+    /// first and last day of acceptance dates (Asia/Shanghai)
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+    /// share of cases that get one injected error
+    pub error_rate: f64,
+    /// only inject these categories (all with a script when empty)
+    pub only: Vec<String>,
+}
+
+/// One injected error.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Truth {
+    pub case_id: String,
+    pub category: String,
+    pub subject: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenError {
+    #[error("{0}")]
+    Script(String),
+    #[error("writing `{path}`: {source}")]
+    Write { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Options(String),
+}
+
+/// Suggested as-of instant for auditing a generated set: the end of `to`.
+pub fn as_of(opts: &GenOptions) -> i64 {
+    crate::engine::api::deadline_days(Ts::start_of_local_day(opts.to).0, 0)
+}
+
+/// Generates cases one by one, calling `sink` with each case and its injected errors.
+pub fn generate(opts: &GenOptions, scripts: &script::Injectors, mut sink: impl FnMut(&Case, &[Truth]) -> Result<(), GenError>) -> Result<BTreeMap<String, u64>, GenError> {
+    if opts.to <= opts.from {
+        return Err(GenError::Options("--to must be after --from".into()));
+    }
+    let span_days = i64::from((opts.to - opts.from).get_days());
+    if span_days < 60 {
+        return Err(GenError::Options("the date range must span at least 60 days".into()));
+    }
+    let as_of = as_of(opts);
+    let mut per_category = BTreeMap::new();
+    let injectable: Vec<&str> =
+        scripts.codes().into_iter().filter(|c| opts.only.is_empty() || opts.only.iter().any(|o| o == c)).collect();
+    for i in 0..opts.cases {
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i);
+        let mut case = base::case(&mut rng, i, opts, as_of);
+        case = scripts.comply(case, &mut rng, as_of)?;
+        let mut truths = Vec::new();
+        if !injectable.is_empty() && rng.gen_bool(opts.error_rate.clamp(0.0, 1.0)) {
+            // try categories in a random order until one applies to this case
+            let start = rng.gen_range(0..injectable.len());
+            for k in 0..injectable.len().min(12) {
+                let code = injectable[(start + k * 7) % injectable.len()];
+                let (c2, subjects) = scripts.inject(code, case.clone(), &mut rng, as_of)?;
+                if !subjects.is_empty() {
+                    case = c2;
+                    for s in subjects {
+                        truths.push(Truth { case_id: case.case_id.clone(), category: code.to_owned(), subject: s });
+                    }
+                    *per_category.entry(code.to_owned()).or_insert(0) += 1;
+                    break;
+                }
+            }
+        }
+        let problems = model::validate(&case);
+        if let Some(p) = problems.first() {
+            return Err(GenError::Script(format!("generated case `{}` is not valid at `{}`: {} (after injections {:?})", case.case_id, p.path, p.message, truths)));
+        }
+        sink(&case, &truths)?;
+    }
+    Ok(per_category)
+}
+
+/// Writes cases as NDJSON (and the truth file) to the given paths.
+pub fn write_files(opts: &GenOptions, scripts: &script::Injectors, out: &Path, truth: Option<&Path>) -> Result<BTreeMap<String, u64>, GenError> {
+    let wopen = |p: &Path| {
+        std::fs::File::create(p).map(std::io::BufWriter::new).map_err(|source| GenError::Write { path: p.display().to_string(), source })
+    };
+    let mut w = wopen(out)?;
+    let mut t = truth.map(wopen).transpose()?;
+    let werr = |p: &Path| {
+        let path = p.display().to_string();
+        move |source| GenError::Write { path: path.clone(), source }
+    };
+    let res = generate(opts, scripts, |case, truths| {
+        writeln!(w, "{}", model::export_json(case)).map_err(werr(out))?;
+        if let (Some(t), Some(tp)) = (t.as_mut(), truth) {
+            for tr in truths {
+                writeln!(t, "{}", serde_json::to_string(tr).unwrap_or_default()).map_err(werr(tp))?;
+            }
+        }
+        Ok(())
+    })?;
+    w.flush().map_err(werr(out))?;
+    if let (Some(mut t), Some(tp)) = (t, truth) {
+        t.flush().map_err(werr(tp))?;
+    }
+    Ok(res)
+}

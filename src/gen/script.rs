@@ -1,0 +1,161 @@
+//! The per-category generator scripts, `fixtures/inject/<CODE>.rhai`.
+//!
+//! Each script sees the case as the mutable variable `c` (the same shape checks see:
+//! timestamps are integers), the string `mode` (`"comply"` or `"inject"`) and the integer
+//! `as_of`. In `comply` mode it may add what a clean case needs for its category; in
+//! `inject` mode it puts its category's error into the case and ends with the subject id
+//! (or an array of them), or `()` when it cannot apply to this case. Helpers: `rand(n)`
+//! (0..n-1), `chance(p)`, `hours(n)`, `days(n)`, `minutes(n)`, `new_id(prefix)`.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rhai::{Dynamic, Engine, Scope, AST, INT};
+
+use super::GenError;
+use crate::engine::{build_engine, frame};
+use crate::model::Case;
+
+thread_local! {
+    static RNG: RefCell<Option<ChaCha8Rng>> = const { RefCell::new(None) };
+    static IDS: RefCell<(HashSet<String>, u32)> = RefCell::new((HashSet::new(), 0));
+}
+
+/// The compiled generator scripts.
+pub struct Injectors {
+    engine: Engine,
+    scripts: Vec<(String, PathBuf, String, AST)>,
+}
+
+fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R, fallback: R) -> R {
+    RNG.with(|r| match r.borrow_mut().as_mut() {
+        Some(rng) => f(rng),
+        None => fallback,
+    })
+}
+
+fn gen_engine() -> Engine {
+    let mut e = build_engine();
+    e.register_fn("rand", |n: INT| -> INT { if n <= 0 { 0 } else { with_rng(|r| r.gen_range(0..n), 0) } });
+    e.register_fn("chance", |p: f64| -> bool { with_rng(|r| r.gen_bool(p.clamp(0.0, 1.0)), false) });
+    e.register_fn("minutes", |n: INT| -> INT { n * 60 });
+    e.register_fn("hours", |n: INT| -> INT { n * 3600 });
+    e.register_fn("days", |n: INT| -> INT { n * 86_400 });
+    e.register_fn("new_id", |prefix: &str| -> String {
+        IDS.with(|ids| {
+            let mut ids = ids.borrow_mut();
+            loop {
+                ids.1 += 1;
+                let id = format!("{prefix}{}", 90 + ids.1);
+                if ids.0.insert(id.clone()) {
+                    return id;
+                }
+            }
+        })
+    });
+    e
+}
+
+impl Injectors {
+    /// No scripts (clean cases only).
+    pub fn none() -> Injectors {
+        Injectors { engine: gen_engine(), scripts: vec![] }
+    }
+
+    /// Loads and compiles every `<CODE>.rhai` in `dir` (a missing directory means none).
+    pub fn load(dir: &Path) -> Result<Injectors, GenError> {
+        let engine = gen_engine();
+        let mut scripts = Vec::new();
+        if !dir.exists() {
+            return Ok(Injectors { engine, scripts });
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+            .collect();
+        files.sort();
+        let mut scope = Scope::new();
+        // variables, not constants: the optimizer would fold a constant's compile-time value in
+        scope.push("c", Dynamic::UNIT);
+        scope.push("mode", Dynamic::UNIT);
+        scope.push("as_of", Dynamic::UNIT);
+        let mut errors = String::new();
+        for f in files {
+            let code = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+            let src = std::fs::read_to_string(&f).map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", f.display())))?;
+            match engine.compile_with_scope(&scope, &src) {
+                Ok(mut ast) => {
+                    ast.set_source(f.display().to_string());
+                    scripts.push((code, f, src, ast));
+                }
+                Err(e) => {
+                    let p = e.position();
+                    errors.push_str(&frame(&format!("generator script does not compile: {}", e.err_type()), &f.display().to_string(), &src, p.line().unwrap_or(0), p.position().unwrap_or(0)));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(GenError::Script(errors));
+        }
+        Ok(Injectors { engine, scripts })
+    }
+
+    /// Category codes that have a script.
+    pub fn codes(&self) -> Vec<&str> {
+        self.scripts.iter().map(|s| s.0.as_str()).collect()
+    }
+
+    fn run(&self, idx: usize, mode: &str, case: Case, rng: &mut ChaCha8Rng, as_of: i64) -> Result<(Case, Dynamic), GenError> {
+        let (code, path, _, ast) = &self.scripts[idx];
+        let fail = |m: String| GenError::Script(format!("generator script `{}` ({mode}) on case `{}`: {m}", path.display(), case.case_id));
+        let dynamic = rhai::serde::to_dynamic(&case).map_err(|e| fail(e.to_string()))?;
+        let ids: HashSet<String> = crate::model::validate::sub_record_ids(&case).into_iter().map(|(_, id)| id.to_owned()).collect();
+        IDS.with(|i| *i.borrow_mut() = (ids, 0));
+        let seeded = ChaCha8Rng::from_seed({
+            let mut s = [0u8; 32];
+            rng.fill(&mut s);
+            s[0] ^= code.bytes().fold(0u8, u8::wrapping_add);
+            s
+        });
+        RNG.with(|r| *r.borrow_mut() = Some(seeded));
+        let mut scope = Scope::new();
+        scope.push("c", dynamic);
+        scope.push_constant("mode", mode.to_owned());
+        scope.push_constant("as_of", as_of);
+        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
+        RNG.with(|r| *r.borrow_mut() = None);
+        let result = result.map_err(|e| fail(e.to_string()))?;
+        let c: Dynamic = scope.get_value("c").unwrap_or(Dynamic::UNIT);
+        let case: Case = crate::model::from_internal(|| rhai::serde::from_dynamic(&c)).map_err(|e| fail(format!("the case no longer fits the format: {e}")))?;
+        Ok((case, result))
+    }
+
+    /// Runs every script in `comply` mode.
+    pub fn comply(&self, mut case: Case, rng: &mut ChaCha8Rng, as_of: i64) -> Result<Case, GenError> {
+        for i in 0..self.scripts.len() {
+            case = self.run(i, "comply", case, rng, as_of)?.0;
+        }
+        Ok(case)
+    }
+
+    /// Injects category `code`'s error; returns the case and the subjects (empty = did not apply).
+    pub fn inject(&self, code: &str, case: Case, rng: &mut ChaCha8Rng, as_of: i64) -> Result<(Case, Vec<String>), GenError> {
+        let Some(i) = self.scripts.iter().position(|s| s.0 == code) else { return Ok((case, vec![])) };
+        let (case, result) = self.run(i, "inject", case, rng, as_of)?;
+        let subjects: Vec<String> = if result.is_unit() {
+            vec![]
+        } else if let Some(a) = result.clone().try_cast::<rhai::Array>() {
+            a.into_iter().filter_map(|x| x.into_string().ok()).collect()
+        } else {
+            match result.into_string() {
+                Ok(s) => vec![s],
+                Err(t) => return Err(GenError::Script(format!("generator script for `{code}` must end with a subject id, an array of them, or (); it gave {t}"))),
+            }
+        };
+        Ok((case, subjects))
+    }
+}
