@@ -73,20 +73,30 @@ pub enum AuditError {
 
 fn load_index(store: &Store) -> Result<CrossIndex, StoreError> {
     let mut ix = CrossIndex::default();
-    let mut s = store.conn.prepare("SELECT officer_id, case_id, record_id, started_at, ended_at FROM xsessions").ctx("reading the index")?;
+    let mut s = store
+        .conn
+        .prepare("SELECT officer_id, case_id, record_id, started_at, ended_at FROM xsessions")
+        .ctx("reading the index")?;
     let rows = s
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, Session { case_id: r.get(1)?, record_id: r.get(2)?, started_at: r.get(3)?, ended_at: r.get(4)? }))
+            Ok((
+                r.get::<_, String>(0)?,
+                Session { case_id: r.get(1)?, record_id: r.get(2)?, started_at: r.get(3)?, ended_at: r.get(4)? },
+            ))
         })
         .ctx("reading the index")?;
     for row in rows {
         let (o, sess) = row.ctx("reading the index")?;
         ix.add_session(&o, sess);
     }
-    let mut p = store.conn.prepare("SELECT person_key, case_id, record_id, what, at FROM xpersons").ctx("reading the index")?;
+    let mut p =
+        store.conn.prepare("SELECT person_key, case_id, record_id, what, at FROM xpersons").ctx("reading the index")?;
     let rows = p
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, PersonRecord { case_id: r.get(1)?, record_id: r.get(2)?, what: r.get(3)?, at: r.get(4)? }))
+            Ok((
+                r.get::<_, String>(0)?,
+                PersonRecord { case_id: r.get(1)?, record_id: r.get(2)?, what: r.get(3)?, at: r.get(4)? },
+            ))
         })
         .ctx("reading the index")?;
     for row in rows {
@@ -103,7 +113,12 @@ pub fn load_index_for_explain(store: &Store) -> Result<CrossIndex, StoreError> {
 
 /// Runs the audit. `progress(done, total)` is called after each chunk.
 #[allow(clippy::too_many_lines)]
-pub fn run(store: &mut Store, set: &RuleSet, opts: &Options, progress: &dyn Fn(u64, u64)) -> Result<Summary, AuditError> {
+pub fn run(
+    store: &mut Store,
+    set: &RuleSet,
+    opts: &Options,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Summary, AuditError> {
     let started = Instant::now();
     let selected = set.selection(&opts.select, &opts.ignore).map_err(AuditError::Selection)?;
     let complete = selected.iter().all(|s| *s);
@@ -129,16 +144,33 @@ pub fn run(store: &mut Store, set: &RuleSet, opts: &Options, progress: &dyn Fn(u
         .categories
         .iter()
         .map(|c| {
-            let sev = serde_json::to_value(c.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let sev =
+                serde_json::to_value(c.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
             (c.code.clone(), CategoryInfo { group: c.group.clone(), severity: sev, points: c.points })
         })
         .collect();
-    let preview: HashSet<String> =
-        set.rules.iter().filter(|r| r.header.status != crate::engine::rule::Status::Stable).map(|r| r.header.id.clone()).collect();
-    let ctx = RunCtx { run_id, as_of: opts.as_of, categories: &categories, preview_rules: &preview, complete, rules_hash: &set.rules_hash };
+    let preview: HashSet<String> = set
+        .rules
+        .iter()
+        .filter(|r| r.header.status != crate::engine::rule::Status::Stable)
+        .map(|r| r.header.id.clone())
+        .collect();
+    let ctx = RunCtx {
+        run_id,
+        as_of: opts.as_of,
+        categories: &categories,
+        preview_rules: &preview,
+        complete,
+        rules_hash: &set.rules_hash,
+    };
 
     // which cases: everything, or what may have changed
-    store.conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS audit_extra (case_id TEXT PRIMARY KEY); DELETE FROM temp.audit_extra;").ctx("preparing the audit")?;
+    store
+        .conn
+        .execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS audit_extra (case_id TEXT PRIMARY KEY); DELETE FROM temp.audit_extra;",
+        )
+        .ctx("preparing the audit")?;
     if cross && !opts.full {
         store
             .conn
@@ -151,16 +183,22 @@ pub fn run(store: &mut Store, set: &RuleSet, opts: &Options, progress: &dyn Fn(u
             .ctx("finding cases touched by changed cases")?;
     }
     let all = opts.full || !complete;
-    let cond = "(?1 OR audited_rules IS NOT ?2 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
+    let cond =
+        "(?1 OR audited_rules IS NOT ?2 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
                  OR audited_as_of > ?3 OR case_id IN (SELECT case_id FROM temp.audit_extra))";
-    let total_cases: u64 = store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
+    let total_cases: u64 =
+        store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
     let to_audit: u64 = store
         .conn
-        .query_row(&format!("SELECT count(*) FROM cases WHERE {cond}"), params![all, set.rules_hash, opts.as_of], |r| r.get(0))
+        .query_row(&format!("SELECT count(*) FROM cases WHERE {cond}"), params![all, set.rules_hash, opts.as_of], |r| {
+            r.get(0)
+        })
         .ctx("counting cases to audit")?;
 
-    let rule_index: HashMap<String, usize> = set.rules.iter().enumerate().map(|(i, r)| (r.header.id.clone(), i)).collect();
-    let workers: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
+    let rule_index: HashMap<String, usize> =
+        set.rules.iter().enumerate().map(|(i, r)| (r.header.id.clone(), i)).collect();
+    let workers: Vec<Mutex<Option<Worker>>> =
+        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
     let mut counts = Counts::default();
     let mut audited = 0u64;
     let mut errors: Vec<ErrorGroup> = Vec::new();

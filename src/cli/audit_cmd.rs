@@ -43,14 +43,23 @@ pub fn summary_text(s: &Summary) -> String {
         thousands(s.reopened),
         thousands(s.open)
     );
-    t.push_str(&format!("  rule errors: {}\n  {:.2} s, {:.0} cases/s\n", thousands(s.rule_errors), s.elapsed_s, s.cases_per_s));
+    t.push_str(&format!(
+        "  rule errors: {}\n  {:.2} s, {:.0} cases/s\n",
+        thousands(s.rule_errors),
+        s.elapsed_s,
+        s.cases_per_s
+    ));
     t
 }
 
 pub fn render_errors(s: &Summary) -> String {
     let mut t = String::new();
     for g in &s.errors {
-        let what = if g.limit { format!("stopped on case `{}`: {}", g.first_case, g.message) } else { format!("failed on case `{}`: {}", g.first_case, g.message) };
+        let what = if g.limit {
+            format!("stopped on case `{}`: {}", g.first_case, g.message)
+        } else {
+            format!("failed on case `{}`: {}", g.first_case, g.message)
+        };
         t.push_str(&format!("error: rule `{}` {what}\n  --> {}\n", g.rule, g.position));
         if g.count > 1 {
             t.push_str(&format!("   = note: the same error occurred on {} more case(s)\n", thousands(g.count - 1)));
@@ -79,8 +88,10 @@ pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
     let bar = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} auditing {pos}/{len} cases {wide_bar} {per_sec} eta {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} auditing {pos}/{len} cases {wide_bar} {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         b
     });

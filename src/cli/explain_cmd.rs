@@ -55,7 +55,9 @@ fn from_file(path: &Path, want: Option<&str>) -> anyhow::Result<(Case, Vec<Case>
         }
     }
     let pos = match want {
-        Some(id) => all.iter().position(|c| c.case_id == id).with_context(|| format!("`{name}` has no valid case `{id}`"))?,
+        Some(id) => {
+            all.iter().position(|c| c.case_id == id).with_context(|| format!("`{name}` has no valid case `{id}`"))?
+        }
         None if all.is_empty() => bail!("`{name}` holds no valid case"),
         None => 0,
     };
@@ -74,10 +76,8 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
         (case, ix)
     } else {
         let store = Store::open_read_only(&cli.db)?;
-        let raw: Option<String> = store
-            .conn
-            .query_row("SELECT raw FROM cases WHERE case_id = ?1", [&a.target], |r| r.get(0))
-            .ok();
+        let raw: Option<String> =
+            store.conn.query_row("SELECT raw FROM cases WHERE case_id = ?1", [&a.target], |r| r.get(0)).ok();
         let Some(raw) = raw else { bail!("no case `{}` in `{}`, and no such file", a.target, cli.db.display()) };
         let case: Case = serde_json::from_str(&raw).context("the stored case no longer parses")?;
         // the cross-case index over everything stored
@@ -101,20 +101,43 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
             .collect();
         let err = outcome.errors.iter().find(|e| e.rule_id == r.header.id);
         let (verdict, reason) = match outcome.skipped[i] {
-            Some(Skip::NotSelected) if r.in_force.0 > as_of => ("not_in_force", Some(format!("in force from {}", r.header.in_force.from.clone().unwrap_or_default()))),
+            Some(Skip::NotSelected) if r.in_force.0 > as_of => {
+                ("not_in_force", Some(format!("in force from {}", r.header.in_force.from.clone().unwrap_or_default())))
+            }
             Some(Skip::NotSelected) => continue,
-            Some(Skip::Kind) => ("not_applicable", Some(format!("applies to {} cases only", r.header.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("/")))),
-            Some(Skip::MissingSection) => ("not_applicable", Some(format!("the case has no {}", r.header.needs.join(" / ")))),
+            Some(Skip::Kind) => (
+                "not_applicable",
+                Some(format!(
+                    "applies to {} cases only",
+                    r.header.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("/")
+                )),
+            ),
+            Some(Skip::MissingSection) => {
+                ("not_applicable", Some(format!("the case has no {}", r.header.needs.join(" / "))))
+            }
             None if err.is_some() => ("error", err.map(|e| format!("{} at {}", e.message, e.position()))),
             None if fs.is_empty() => ("passed", None),
             None => ("fired", None),
         };
-        lines.push(Line { rule: r.header.id.clone(), category: r.header.category.clone(), verdict, reason, findings: fs });
+        lines.push(Line {
+            rule: r.header.id.clone(),
+            category: r.header.category.clone(),
+            verdict,
+            reason,
+            findings: fs,
+        });
     }
     match a.format {
-        Format::Json => out_json(&serde_json::json!({"case_id": case.case_id, "as_of": crate::model::Ts(as_of).rfc3339(), "checks": lines}))?,
+        Format::Json => out_json(
+            &serde_json::json!({"case_id": case.case_id, "as_of": crate::model::Ts(as_of).rfc3339(), "checks": lines}),
+        )?,
         Format::Text => {
-            let mut s = format!("case {} ({}), as of {}\n", case.case_id, case.kind.as_str(), crate::model::Ts(as_of).local_text());
+            let mut s = format!(
+                "case {} ({}), as of {}\n",
+                case.case_id,
+                case.kind.as_str(),
+                crate::model::Ts(as_of).local_text()
+            );
             for verdict in ["fired", "error", "passed", "not_applicable", "not_in_force"] {
                 let group: Vec<&Line> = lines.iter().filter(|l| l.verdict == verdict).collect();
                 if group.is_empty() {
@@ -125,7 +148,13 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
                     match verdict {
                         "fired" => {
                             for f in &l.findings {
-                                s.push_str(&format!("  {}  {}: {}\n      evidence: {}\n", l.rule, f["subject"].as_str().unwrap_or(""), f["message"].as_str().unwrap_or(""), f["evidence"]));
+                                s.push_str(&format!(
+                                    "  {}  {}: {}\n      evidence: {}\n",
+                                    l.rule,
+                                    f["subject"].as_str().unwrap_or(""),
+                                    f["message"].as_str().unwrap_or(""),
+                                    f["evidence"]
+                                ));
                             }
                         }
                         "passed" => s.push_str(&format!("  {}\n", l.rule)),

@@ -138,14 +138,29 @@ pub fn run_one(cli: &Cli, cmd: &FindingCmd) -> anyhow::Result<Outcome> {
     let (id, action, by, note) = match cmd {
         FindingCmd::Show { id, format } => {
             let store = Store::open_read_only(&cli.db)?;
-            let Some(f) = findings::get(&store, *id)? else { bail!("there is no finding {id}\n  help: `xuncha findings` lists them") };
+            let Some(f) = findings::get(&store, *id)? else {
+                bail!("there is no finding {id}\n  help: `xuncha findings` lists them")
+            };
             let events = findings::events(&store, *id)?;
             match format {
                 Format::Json => out_json(&serde_json::json!({"finding": f, "events": events}))?,
                 Format::Text => {
-                    let mut s = format!("finding #{} [{}]  {}\n  case {}  subject {}  rule {} ({})\n", f.id, f.status, f.message, f.case_id, f.subject, f.rule, f.rule_version);
-                    s.push_str(&format!("  category {} ({}), {} point(s); unit {}; officers {}\n", f.category, f.group, f.points, f.unit_id, f.officer_ids.join(", ")));
-                    s.push_str(&format!("  first seen {}, last seen {}, recurred {} time(s)\n", f.first_seen, f.last_seen, f.recurrences));
+                    let mut s = format!(
+                        "finding #{} [{}]  {}\n  case {}  subject {}  rule {} ({})\n",
+                        f.id, f.status, f.message, f.case_id, f.subject, f.rule, f.rule_version
+                    );
+                    s.push_str(&format!(
+                        "  category {} ({}), {} point(s); unit {}; officers {}\n",
+                        f.category,
+                        f.group,
+                        f.points,
+                        f.unit_id,
+                        f.officer_ids.join(", ")
+                    ));
+                    s.push_str(&format!(
+                        "  first seen {}, last seen {}, recurred {} time(s)\n",
+                        f.first_seen, f.last_seen, f.recurrences
+                    ));
                     s.push_str(&format!("  evidence: {}\n  history:\n", f.evidence));
                     for e in &events {
                         s.push_str(&format!(

@@ -40,8 +40,17 @@ pub struct GenArgs {
 }
 
 pub fn options(a: &GenArgs) -> anyhow::Result<GenOptions> {
-    let date = |s: &str, flag: &str| s.parse::<jiff::civil::Date>().with_context(|| format!("{flag}: `{s}` is not a date YYYY-MM-DD"));
-    Ok(GenOptions { cases: a.cases, seed: a.seed, from: date(&a.from, "--from")?, to: date(&a.to, "--to")?, error_rate: a.error_rate, only: a.only.clone() })
+    let date = |s: &str, flag: &str| {
+        s.parse::<jiff::civil::Date>().with_context(|| format!("{flag}: `{s}` is not a date YYYY-MM-DD"))
+    };
+    Ok(GenOptions {
+        cases: a.cases,
+        seed: a.seed,
+        from: date(&a.from, "--from")?,
+        to: date(&a.to, "--to")?,
+        error_rate: a.error_rate,
+        only: a.only.clone(),
+    })
 }
 
 pub fn run(cli: &Cli, a: &GenArgs) -> anyhow::Result<Outcome> {

@@ -25,7 +25,13 @@ pub fn import_and_report(cli: &Cli, files: &[PathBuf], store: &mut Store) -> any
         eprint!("{}", r.render());
     }
     if summary.rejected > 0 {
-        note(cli, &format!("{} record(s) rejected and stored in the `rejects` table; every other record was imported", thousands(summary.rejected)));
+        note(
+            cli,
+            &format!(
+                "{} record(s) rejected and stored in the `rejects` table; every other record was imported",
+                thousands(summary.rejected)
+            ),
+        );
     }
     Ok(summary)
 }

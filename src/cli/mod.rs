@@ -7,6 +7,7 @@
 //! rule that does not compile).
 
 mod audit_cmd;
+mod demo_cmd;
 mod explain_cmd;
 mod findings_cmd;
 mod gen_cmd;
@@ -60,6 +61,8 @@ pub enum Command {
     /// Work with the checks: list, show, test, check, api, new
     #[command(subcommand)]
     Rules(rules_cmd::RulesCmd),
+    /// Generate the bundled sample (fixed seed), import and audit it, and show what was found
+    Demo(demo_cmd::DemoArgs),
     /// Import (optionally) and run the checks; the nightly job
     Audit(audit_cmd::AuditArgs),
     /// Run every check on one case and say which fired and which did not apply, and why
@@ -103,6 +106,7 @@ pub fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Import(a) => import_cmd::run(&cli, a),
         Command::Rules(r) => rules_cmd::run(&cli, r),
+        Command::Demo(a) => demo_cmd::run(&cli, a),
         Command::Audit(a) => audit_cmd::run(&cli, a),
         Command::Explain(a) => explain_cmd::run(&cli, a),
         Command::Findings(a) => findings_cmd::run_list(&cli, a),

@@ -125,12 +125,21 @@ pub fn run(cli: &Cli, cmd: &RulesCmd) -> anyhow::Result<Outcome> {
         RulesCmd::Test(a) => test(cli, a),
         RulesCmd::Check => {
             let set = load(cli)?;
-            out(&format!("{} categories, {} checks: every header is valid and every script compiles\n", set.catalog.categories.len(), set.rules.len()))?;
+            out(&format!(
+                "{} categories, {} checks: every header is valid and every script compiles\n",
+                set.catalog.categories.len(),
+                set.rules.len()
+            ))?;
             Ok(Outcome::Ok)
         }
         RulesCmd::Api(a) => {
             match a.format {
-                Format::Json => out_json(&API_DOCS.iter().map(|d| serde_json::json!({"signature": d.signature, "doc": d.doc})).collect::<Vec<_>>())?,
+                Format::Json => out_json(
+                    &API_DOCS
+                        .iter()
+                        .map(|d| serde_json::json!({"signature": d.signature, "doc": d.doc}))
+                        .collect::<Vec<_>>(),
+                )?,
                 Format::Text => {
                     let mut s = String::from("Functions a check can call (details and examples: docs/rules.md)\n\n");
                     for d in API_DOCS {
@@ -175,13 +184,23 @@ fn list(cli: &Cli, a: &ListArgs) -> anyhow::Result<Outcome> {
                 if r.group != group {
                     group = r.group;
                     let g = set.catalog.group(group);
-                    s.push_str(&format!("\n{} {}  {}\n", group, g.map_or("", |g| g.name_zh.as_str()), g.map_or("", |g| g.name_en.as_str())));
+                    s.push_str(&format!(
+                        "\n{} {}  {}\n",
+                        group,
+                        g.map_or("", |g| g.name_zh.as_str()),
+                        g.map_or("", |g| g.name_en.as_str())
+                    ));
                 }
                 let checks = if r.checks.is_empty() { "(no check yet)".to_owned() } else { r.checks.join(", ") };
                 s.push_str(&format!("  {}  {}  [{} pt]  {}\n", r.code, r.name_zh, r.points, checks));
             }
             let without = rows.iter().filter(|r| r.checks.is_empty()).count();
-            s.push_str(&format!("\n{} categories, {} checks, {} categories without a check\n", rows.len(), set.rules.len(), without));
+            s.push_str(&format!(
+                "\n{} categories, {} checks, {} categories without a check\n",
+                rows.len(),
+                set.rules.len(),
+                without
+            ));
             out(&s)?;
         }
     }
@@ -210,8 +229,15 @@ fn show(cli: &Cli, a: &ShowArgs) -> anyhow::Result<Outcome> {
                     h.since.as_ref().map(|x| format!(" since {x}")).unwrap_or_default(),
                     h.version
                 ));
-                let kinds = if h.kinds.is_empty() { "all".to_owned() } else { h.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ") };
-                s.push_str(&format!("applies to: {kinds} cases; needs: {}\n", if h.needs.is_empty() { "-".to_owned() } else { h.needs.join(", ") }));
+                let kinds = if h.kinds.is_empty() {
+                    "all".to_owned()
+                } else {
+                    h.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                };
+                s.push_str(&format!(
+                    "applies to: {kinds} cases; needs: {}\n",
+                    if h.needs.is_empty() { "-".to_owned() } else { h.needs.join(", ") }
+                ));
                 s.push_str("legal basis:\n");
                 for c in &h.legal_basis {
                     s.push_str(&format!("  - {c}\n"));
@@ -231,11 +257,15 @@ fn show(cli: &Cli, a: &ShowArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     if let Some(c) = set.catalog.category(&a.id) {
-        let checks: Vec<&str> = set.rules.iter().filter(|r| r.header.category == c.code).map(|r| r.header.id.as_str()).collect();
+        let checks: Vec<&str> =
+            set.rules.iter().filter(|r| r.header.category == c.code).map(|r| r.header.id.as_str()).collect();
         match a.format {
             Format::Json => out_json(&serde_json::json!({"category": c, "checks": checks}))?,
             Format::Text => {
-                let mut s = format!("{} {} ({})\ngroup {}, severity {:?}, {} point(s) per finding\n", c.code, c.name_zh, c.name_en, c.group, c.severity, c.points);
+                let mut s = format!(
+                    "{} {} ({})\ngroup {}, severity {:?}, {} point(s) per finding\n",
+                    c.code, c.name_zh, c.name_en, c.group, c.severity, c.points
+                );
                 s.push_str("legal basis:\n");
                 for l in &c.legal_basis {
                     s.push_str(&format!("  - {l}\n"));
@@ -243,7 +273,11 @@ fn show(cli: &Cli, a: &ShowArgs) -> anyhow::Result<Outcome> {
                 if let Some(u) = &c.unverified {
                     s.push_str(&format!("unverified: {u}\n"));
                 }
-                s.push_str(&format!("checks: {}\n\n{}\n", if checks.is_empty() { "(none)".into() } else { checks.join(", ") }, c.doc.trim()));
+                s.push_str(&format!(
+                    "checks: {}\n\n{}\n",
+                    if checks.is_empty() { "(none)".into() } else { checks.join(", ") },
+                    c.doc.trim()
+                ));
                 out(&s)?;
             }
         }
@@ -272,7 +306,11 @@ fn test(cli: &Cli, a: &TestArgs) -> anyhow::Result<Outcome> {
         if r.passed() {
             if !a.failures_only {
                 let verdict = if r.todo.is_some() { "todo" } else { "ok  " };
-                let what = if r.expected.is_empty() { "silent".to_owned() } else { format!("flags {}", r.expected.join(", ")) };
+                let what = if r.expected.is_empty() {
+                    "silent".to_owned()
+                } else {
+                    format!("flags {}", r.expected.join(", "))
+                };
                 s.push_str(&format!("{verdict} {} #{} {} ({what})\n", r.rule_id, r.entry + 1, r.name));
             }
         } else {
@@ -297,13 +335,19 @@ fn test(cli: &Cli, a: &TestArgs) -> anyhow::Result<Outcome> {
 
 fn new_rule(cli: &Cli, a: &NewArgs) -> anyhow::Result<Outcome> {
     let set = load(cli)?;
-    let cat = set.catalog.category(&a.category).with_context(|| format!("category `{}` is not in categories.toml", a.category))?;
+    let cat = set
+        .catalog
+        .category(&a.category)
+        .with_context(|| format!("category `{}` is not in categories.toml", a.category))?;
     let name_ok = regex::Regex::new(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$").map(|re| re.is_match(&a.name)).unwrap_or(false);
     if !name_ok {
         bail!("the name `{}` must be kebab case, e.g. `family-notice-late`", a.name);
     }
     if let Some(bad) = crate::engine::rule::disallowed_name(&a.name) {
-        bail!("the name `{}` starts or ends with `{bad}`; name the defect (e.g. `family-notice-late`), not the check", a.name);
+        bail!(
+            "the name `{}` starts or ends with `{bad}`; name the defect (e.g. `family-notice-late`), not the check",
+            a.name
+        );
     }
     let id = format!("{}-{}", a.category, a.name);
     if set.position(&id).is_some() {
@@ -356,7 +400,11 @@ out
         {"name": "near miss: describe the boundary", "expect": [], "case": {"case_id": "T-2", "kind": "criminal", "unit_id": "U1", "officers": [{"id": "O1", "role": "lead"}]}}
     ]);
     std::fs::write(&fixture, format!("{}\n", serde_json::to_string_pretty(&fx)?))?;
-    out(&format!("created {}\ncreated {}\nnext: fill in the header and doc, write the check, then `xuncha rules test {id}`\n", path.display(), fixture.display()))?;
+    out(&format!(
+        "created {}\ncreated {}\nnext: fill in the header and doc, write the check, then `xuncha rules test {id}`\n",
+        path.display(),
+        fixture.display()
+    ))?;
     Ok(Outcome::Ok)
 }
 
@@ -376,9 +424,15 @@ fn score(cli: &Cli, a: &ScoreArgs) -> anyhow::Result<Outcome> {
     match a.format {
         Format::Json => out_json(&s)?,
         Format::Text => {
-            let mut t = format!("{} generated cases, as of 2026-06-30\n{:<6} {:>8} {:>8} {:>8} {:>7} {:>9}\n", s.cases, "cat", "injected", "found", "tp", "recall", "precision");
+            let mut t = format!(
+                "{} generated cases, as of 2026-06-30\n{:<6} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
+                s.cases, "cat", "injected", "found", "tp", "recall", "precision"
+            );
             for c in s.categories.iter().filter(|c| c.recall < a.below || c.precision < a.below) {
-                t.push_str(&format!("{:<6} {:>8} {:>8} {:>8} {:>7.3} {:>9.3}\n", c.category, c.injected, c.found, c.true_positives, c.recall, c.precision));
+                t.push_str(&format!(
+                    "{:<6} {:>8} {:>8} {:>8} {:>7.3} {:>9.3}\n",
+                    c.category, c.injected, c.found, c.true_positives, c.recall, c.precision
+                ));
                 for fp in &c.false_positives {
                     t.push_str(&format!("         false positive: {fp}\n"));
                 }
@@ -390,7 +444,8 @@ fn score(cli: &Cli, a: &ScoreArgs) -> anyhow::Result<Outcome> {
                 t.push_str(&format!("rule error: {e}\n"));
             }
             let with_script: std::collections::HashSet<&str> = scripts.codes().into_iter().collect();
-            let missing: Vec<&str> = set.catalog.categories.iter().map(|c| c.code.as_str()).filter(|c| !with_script.contains(c)).collect();
+            let missing: Vec<&str> =
+                set.catalog.categories.iter().map(|c| c.code.as_str()).filter(|c| !with_script.contains(c)).collect();
             t.push_str(&format!("{} categories have no generator script yet\n", missing.len()));
             out(&t)?;
         }

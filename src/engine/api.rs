@@ -101,7 +101,11 @@ pub fn duration_text(secs: i64) -> String {
     let s = secs.abs();
     let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
     let body = if s >= 86_400 * 3 {
-        if h == 0 { format!("{d} 天") } else { format!("{d} 天 {h} 小时") }
+        if h == 0 {
+            format!("{d} 天")
+        } else {
+            format!("{d} 天 {h} 小时")
+        }
     } else if m == 0 {
         format!("{} 小时", s / 3600)
     } else if s < 3600 {
@@ -109,7 +113,11 @@ pub fn duration_text(secs: i64) -> String {
     } else {
         format!("{} 小时 {m} 分", s / 3600)
     };
-    if neg { format!("-{body}") } else { body }
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
 }
 
 fn local_day_start_after(t: i64, days: i64) -> i64 {
@@ -139,7 +147,13 @@ pub fn deadline_months(start: i64, n: i64) -> i64 {
 pub fn paused_seconds(case: &Case, reasons: &[String], from: i64, to: i64) -> i64 {
     case.pauses
         .iter()
-        .filter(|p| p.reason.is_some_and(|r| reasons.iter().any(|x| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == x)).unwrap_or(false))))
+        .filter(|p| {
+            p.reason.is_some_and(|r| {
+                reasons
+                    .iter()
+                    .any(|x| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == x)).unwrap_or(false))
+            })
+        })
         .filter_map(|p| {
             let a = p.from?.0.max(from);
             let b = p.to.map_or(to, |t| t.0).min(to);
@@ -151,7 +165,14 @@ pub fn paused_seconds(case: &Case, reasons: &[String], from: i64, to: i64) -> i6
 /// The case-period deadline: `days` calendar days from the day of `start`, plus each
 /// approved `case_period` extension whose approval came before the deadline then in force,
 /// plus the excluded pauses. Returns (deadline, extension days counted, paused seconds).
-pub fn case_deadline(case: &Case, start: i64, days: i64, reasons: &[String], max_extensions: usize, as_of: i64) -> (i64, i64, i64) {
+pub fn case_deadline(
+    case: &Case,
+    start: i64,
+    days: i64,
+    reasons: &[String],
+    max_extensions: usize,
+    as_of: i64,
+) -> (i64, i64, i64) {
     let mut deadline = deadline_days(start, days);
     let mut ext_days = 0;
     let mut exts: Vec<_> = case
@@ -189,8 +210,12 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("deadline_hours", |start: Dynamic, n: Dynamic| -> Res<INT> {
         Ok(ts(&start, "deadline_hours")? + (number(&n)? * 3600.0) as i64)
     });
-    engine.register_fn("deadline_days", |start: Dynamic, n: INT| -> Res<INT> { Ok(deadline_days(ts(&start, "deadline_days")?, n)) });
-    engine.register_fn("deadline_months", |start: Dynamic, n: INT| -> Res<INT> { Ok(deadline_months(ts(&start, "deadline_months")?, n)) });
+    engine.register_fn("deadline_days", |start: Dynamic, n: INT| -> Res<INT> {
+        Ok(deadline_days(ts(&start, "deadline_days")?, n))
+    });
+    engine.register_fn("deadline_months", |start: Dynamic, n: INT| -> Res<INT> {
+        Ok(deadline_months(ts(&start, "deadline_months")?, n))
+    });
     engine.register_fn("overdue", |deadline: Dynamic, done: Dynamic| -> Res<bool> {
         let deadline = ts(&deadline, "overdue")?;
         if done.is_unit() {
@@ -215,8 +240,12 @@ pub fn register(engine: &mut Engine) {
             ts(&done, "done_or_now")
         }
     });
-    engine.register_fn("local_date", |t: Dynamic| -> Res<ImmutableString> { Ok(Ts(ts(&t, "local_date")?).local_date().to_string().into()) });
-    engine.register_fn("local_time", |t: Dynamic| -> Res<ImmutableString> { Ok(Ts(ts(&t, "local_time")?).local_text().into()) });
+    engine.register_fn("local_date", |t: Dynamic| -> Res<ImmutableString> {
+        Ok(Ts(ts(&t, "local_date")?).local_date().to_string().into())
+    });
+    engine.register_fn("local_time", |t: Dynamic| -> Res<ImmutableString> {
+        Ok(Ts(ts(&t, "local_time")?).local_text().into())
+    });
     engine.register_fn("ymd", |t: Dynamic| -> Res<INT> { Ok(Ts(ts(&t, "ymd")?).local_ymd()) });
     engine.register_fn("date_text", |d: INT| -> ImmutableString { Date(d).to_string().into() });
     engine.register_fn("duration_text", |secs: INT| -> ImmutableString { duration_text(secs).into() });
@@ -234,7 +263,10 @@ pub fn register(engine: &mut Engine) {
         let at = ts(&at, "limit")?;
         ctx(|c| {
             let rule = c.rules.get(c.rule).ok_or_else(|| err("no rule"))?;
-            let lim = rule.limits.get(name).ok_or_else(|| err(format!("limit `{name}` is not defined in the header's [limits]")))?;
+            let lim = rule
+                .limits
+                .get(name)
+                .ok_or_else(|| err(format!("limit `{name}` is not defined in the header's [limits]")))?;
             match lim.at(at) {
                 Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(Dynamic::from_int(v as i64)),
                 Some(v) => Ok(Dynamic::from_float(v)),
@@ -258,7 +290,9 @@ pub fn register(engine: &mut Engine) {
             None => Ok(Dynamic::UNIT),
         })
     });
-    engine.register_fn("age_on", |birth: INT, at: Dynamic| -> Res<INT> { Ok(Date(birth).age_on(Date(Ts(ts(&at, "age_on")?).local_ymd()))) });
+    engine.register_fn("age_on", |birth: INT, at: Dynamic| -> Res<INT> {
+        Ok(Date(birth).age_on(Date(Ts(ts(&at, "age_on")?).local_ymd())))
+    });
     engine.register_fn("age_at", |person_id: Dynamic, at: Dynamic| -> Res<Dynamic> {
         let at = ts(&at, "age_at")?;
         let Ok(id) = person_id.into_immutable_string() else { return Ok(Dynamic::UNIT) };
@@ -285,7 +319,9 @@ pub fn register(engine: &mut Engine) {
         let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
         ctx(|c| {
             Ok(c.case.persons.iter().find(|p| p.id == id.as_str()).is_some_and(|p| {
-                p.conditions.iter().any(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(|s| s == cond)).unwrap_or(false))
+                p.conditions
+                    .iter()
+                    .any(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(|s| s == cond)).unwrap_or(false))
             }))
         })
     });
@@ -304,7 +340,9 @@ pub fn register(engine: &mut Engine) {
         ctx(|c| {
             let mut out = Array::new();
             for p in &c.case.persons {
-                if p.role.is_some_and(|r| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == role)).unwrap_or(false)) {
+                if p.role.is_some_and(|r| {
+                    serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == role)).unwrap_or(false)
+                }) {
                     out.push(to_dyn(p)?);
                 }
             }
@@ -374,7 +412,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("questionings_of", |person_id: Dynamic| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {
-            let mut qs: Vec<_> = c.case.questionings.iter().filter(|q| q.person_id.as_deref() == Some(pid.as_str())).collect();
+            let mut qs: Vec<_> =
+                c.case.questionings.iter().filter(|q| q.person_id.as_deref() == Some(pid.as_str())).collect();
             qs.sort_by_key(|q| q.started_at.map_or(i64::MAX, |t| t.0));
             qs.into_iter().map(to_dyn).collect()
         })
@@ -414,22 +453,33 @@ pub fn register(engine: &mut Engine) {
 
     // ---- numbers and text -----------------------------------------------------------------
     engine.register_fn("money", |v: Dynamic| -> Res<ImmutableString> { Ok(money_text(number(&v)?).into()) });
-    engine.register_fn("num", |v: Dynamic| -> Res<f64> { if v.is_unit() { Ok(0.0) } else { number(&v) } });
+    engine.register_fn("num", |v: Dynamic| -> Res<f64> {
+        if v.is_unit() {
+            Ok(0.0)
+        } else {
+            number(&v)
+        }
+    });
 
     // ---- findings -------------------------------------------------------------------------
     engine.register_fn("finding", |subject: Dynamic, message: ImmutableString, evidence: Map| -> Res<Map> {
         make_finding(subject, message, evidence, Array::new())
     });
-    engine.register_fn("finding", |subject: Dynamic, message: ImmutableString, evidence: Map, officers: Array| -> Res<Map> {
-        make_finding(subject, message, evidence, officers)
-    });
+    engine.register_fn(
+        "finding",
+        |subject: Dynamic, message: ImmutableString, evidence: Map, officers: Array| -> Res<Map> {
+            make_finding(subject, message, evidence, officers)
+        },
+    );
 }
 
 fn make_finding(subject: Dynamic, message: ImmutableString, evidence: Map, officers: Array) -> Res<Map> {
     let subject = if subject.is_unit() {
         ctx(|c| Ok(c.case.case_id.clone()))?
     } else {
-        subject.into_string().map_err(|t| err(format!("finding: the subject must be a sub-record id (string), found {t}")))?
+        subject
+            .into_string()
+            .map_err(|t| err(format!("finding: the subject must be a sub-record id (string), found {t}")))?
     };
     if message.trim().is_empty() {
         return Err(err("finding: the message is empty"));
@@ -455,7 +505,11 @@ pub fn money_text(v: f64) -> String {
     }
     let frac = ((v - v.trunc()).abs() * 100.0).round() as i64;
     let sign = if v < 0.0 { "-" } else { "" };
-    if frac == 0 { format!("{sign}{out} 元") } else { format!("{sign}{out}.{frac:02} 元") }
+    if frac == 0 {
+        format!("{sign}{out} 元")
+    } else {
+        format!("{sign}{out}.{frac:02} 元")
+    }
 }
 
 fn enum_is<T: Serialize>(v: Option<T>, name: &str) -> bool {
@@ -468,7 +522,20 @@ fn find_record(case: &Case, id: &str) -> Res<Dynamic> {
             if let Some(r) = case.$field.iter().find(|r| r.id == id) { return to_dyn(r); }
         )+};
     }
-    look!(persons, questionings, summonses, measures, searches, evidence, appraisals, alcohol_tests, properties, documents, approvals, penalties);
+    look!(
+        persons,
+        questionings,
+        summonses,
+        measures,
+        searches,
+        evidence,
+        appraisals,
+        alcohol_tests,
+        properties,
+        documents,
+        approvals,
+        penalties
+    );
     Ok(Dynamic::UNIT)
 }
 

@@ -67,11 +67,15 @@ pub struct Catalog {
 impl Catalog {
     pub fn load(path: &Path) -> Result<Catalog, RuleLoadError> {
         let text = std::fs::read_to_string(path).map_err(|source| RuleLoadError::Read { path: path.into(), source })?;
-        let cat: Catalog = toml::from_str(&text).map_err(|e| RuleLoadError::Toml { path: path.into(), message: e.to_string() })?;
+        let cat: Catalog =
+            toml::from_str(&text).map_err(|e| RuleLoadError::Toml { path: path.into(), message: e.to_string() })?;
         let mut seen = std::collections::HashSet::new();
         for c in &cat.categories {
             if !seen.insert(c.code.as_str()) {
-                return Err(RuleLoadError::Invalid { path: path.into(), message: format!("category code `{}` appears twice", c.code) });
+                return Err(RuleLoadError::Invalid {
+                    path: path.into(),
+                    message: format!("category code `{}` appears twice", c.code),
+                });
             }
             if !cat.groups.iter().any(|g| g.code == c.group) {
                 return Err(RuleLoadError::Invalid {

@@ -42,18 +42,42 @@ impl CrossIndex {
             for q in &c.questionings {
                 if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
                     for o in &q.officer_ids {
-                        ix.add_session(o, Session { case_id: c.case_id.clone(), record_id: q.id.clone(), started_at: s.0, ended_at: e.0 });
+                        ix.add_session(
+                            o,
+                            Session {
+                                case_id: c.case_id.clone(),
+                                record_id: q.id.clone(),
+                                started_at: s.0,
+                                ended_at: e.0,
+                            },
+                        );
                     }
                 }
             }
             for p in &c.penalties {
                 if let (Some(k), Some(at)) = (key(&p.person_id), p.decided_at) {
-                    ix.add_person(&k, PersonRecord { case_id: c.case_id.clone(), record_id: p.id.clone(), what: "penalty".into(), at: at.0 });
+                    ix.add_person(
+                        &k,
+                        PersonRecord {
+                            case_id: c.case_id.clone(),
+                            record_id: p.id.clone(),
+                            what: "penalty".into(),
+                            at: at.0,
+                        },
+                    );
                 }
             }
             for s in &c.summonses {
                 if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
-                    ix.add_person(&k, PersonRecord { case_id: c.case_id.clone(), record_id: s.id.clone(), what: "summons".into(), at: at.0 });
+                    ix.add_person(
+                        &k,
+                        PersonRecord {
+                            case_id: c.case_id.clone(),
+                            record_id: s.id.clone(),
+                            what: "summons".into(),
+                            at: at.0,
+                        },
+                    );
                 }
             }
         }

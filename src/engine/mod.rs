@@ -77,9 +77,13 @@ pub fn frame(title: &str, origin: &str, source: &str, line: usize, column: usize
             let col = column.saturating_sub(1).min(l.trim_end().len());
             let start = offset + l.char_indices().nth(col).map_or(col, |(b, _)| b);
             let end = (start + 1).min(offset + l.trim_end().len()).max(start);
-            let msg = Level::Error
-                .title(title)
-                .snippet(Snippet::source(source).line_start(1).origin(origin).fold(true).annotation(Level::Error.span(start..end)));
+            let msg = Level::Error.title(title).snippet(
+                Snippet::source(source)
+                    .line_start(1)
+                    .origin(origin)
+                    .fold(true)
+                    .annotation(Level::Error.span(start..end)),
+            );
             return format!("{}\n", Renderer::plain().render(msg));
         }
         offset += l.len();
@@ -172,7 +176,10 @@ impl RuleSet {
                             message: format!("category `{}` is not in categories.toml", r.header.category),
                         });
                     } else if rules.iter().any(|x: &Rule| x.header.id == r.header.id) {
-                        errors.push(RuleLoadError::Invalid { path: f.clone(), message: format!("rule id `{}` is used twice", r.header.id) });
+                        errors.push(RuleLoadError::Invalid {
+                            path: f.clone(),
+                            message: format!("rule id `{}` is used twice", r.header.id),
+                        });
                     } else {
                         rules.push(r);
                     }
@@ -218,7 +225,9 @@ impl RuleSet {
         Ok(self
             .rules
             .iter()
-            .map(|r| (select.is_empty() || select.iter().any(|s| matches(r, s))) && !ignore.iter().any(|s| matches(r, s)))
+            .map(|r| {
+                (select.is_empty() || select.iter().any(|s| matches(r, s))) && !ignore.iter().any(|s| matches(r, s))
+            })
             .collect())
     }
 }

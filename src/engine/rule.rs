@@ -76,8 +76,24 @@ pub struct Header {
 
 /// Sections a rule may name in `needs`.
 pub const SECTIONS: &[&str] = &[
-    "incident", "filing", "persons", "questionings", "summonses", "measures", "searches", "evidence", "appraisals",
-    "alcohol_tests", "properties", "documents", "approvals", "penalties", "mediation", "pauses", "extensions", "closure",
+    "incident",
+    "filing",
+    "persons",
+    "questionings",
+    "summonses",
+    "measures",
+    "searches",
+    "evidence",
+    "appraisals",
+    "alcohol_tests",
+    "properties",
+    "documents",
+    "approvals",
+    "penalties",
+    "mediation",
+    "pauses",
+    "extensions",
+    "closure",
     "case_area_log",
 ];
 
@@ -113,8 +129,11 @@ pub struct Rule {
 }
 
 fn day_start(s: &str, path: &Path, key: &str) -> Result<i64, RuleLoadError> {
-    let d = Date::parse(s).map_err(|m| RuleLoadError::Invalid { path: path.into(), message: format!("`{key}`: {m}") })?;
-    let civil = d.to_civil().ok_or_else(|| RuleLoadError::Invalid { path: path.into(), message: format!("`{key}`: bad date `{s}`") })?;
+    let d =
+        Date::parse(s).map_err(|m| RuleLoadError::Invalid { path: path.into(), message: format!("`{key}`: {m}") })?;
+    let civil = d
+        .to_civil()
+        .ok_or_else(|| RuleLoadError::Invalid { path: path.into(), message: format!("`{key}`: bad date `{s}`") })?;
     Ok(Ts::start_of_local_day(civil).0)
 }
 
@@ -140,12 +159,14 @@ pub fn split_header(source: &str) -> Option<&str> {
 
 impl Rule {
     pub fn load(path: &Path, rules_dir: &Path) -> Result<Rule, RuleLoadError> {
-        let source = std::fs::read_to_string(path).map_err(|source| RuleLoadError::Read { path: path.into(), source })?;
+        let source =
+            std::fs::read_to_string(path).map_err(|source| RuleLoadError::Read { path: path.into(), source })?;
         let block = split_header(&source).ok_or_else(|| RuleLoadError::Invalid {
             path: path.into(),
             message: "the script has no `/*--- … ---*/` header block".into(),
         })?;
-        let header: Header = toml::from_str(block).map_err(|e| RuleLoadError::Toml { path: path.into(), message: e.to_string() })?;
+        let header: Header =
+            toml::from_str(block).map_err(|e| RuleLoadError::Toml { path: path.into(), message: e.to_string() })?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         if stem != header.id {
             return Err(RuleLoadError::Invalid {
@@ -157,7 +178,10 @@ impl Rule {
         for n in &header.needs {
             let bit = SECTIONS.iter().position(|s| s == n).ok_or_else(|| RuleLoadError::Invalid {
                 path: path.into(),
-                message: format!("`needs` names `{n}`, which is not a section of the case format (one of: {})", SECTIONS.join(", ")),
+                message: format!(
+                    "`needs` names `{n}`, which is not a section of the case format (one of: {})",
+                    SECTIONS.join(", ")
+                ),
             })?;
             needs_mask |= 1 << bit;
         }

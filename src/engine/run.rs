@@ -138,10 +138,20 @@ impl Worker {
         Worker { engine, asts, set }
     }
 
+    /// Replaces the cross-case index (rule tests give each fixture entry its own).
+    pub fn set_index(&mut self, index: Arc<CrossIndex>) {
+        self.set =
+            Arc::new(RuleSetShared { rules: self.set.rules.clone(), category_of: self.set.category_of.clone(), index });
+    }
+
     /// Runs the selected checks on one case as of `as_of`.
     pub fn check(&self, case: Arc<Case>, as_of: i64, selected: &[bool]) -> CaseOutcome {
         let rules = &self.set.rules;
-        let mut out = CaseOutcome { skipped: vec![Some(Skip::NotSelected); rules.len()], next_change: i64::MAX, ..Default::default() };
+        let mut out = CaseOutcome {
+            skipped: vec![Some(Skip::NotSelected); rules.len()],
+            next_change: i64::MAX,
+            ..Default::default()
+        };
         let present = sections_present(&case);
         let mut to_run = Vec::new();
         for (i, r) in rules.iter().enumerate() {
@@ -213,17 +223,20 @@ impl Worker {
             limit: false,
         };
         let Some(items) = v.clone().try_cast::<rhai::Array>() else {
-            out.errors.push(bad(format!("the script must end with an array of findings, but it gave {}", v.type_name())));
+            out.errors
+                .push(bad(format!("the script must end with an array of findings, but it gave {}", v.type_name())));
             return;
         };
         for item in items {
             let Some(mut m) = item.try_cast::<rhai::Map>() else {
-                out.errors.push(bad("an element of the result is not a finding; build findings with `finding(...)`".into()));
+                out.errors
+                    .push(bad("an element of the result is not a finding; build findings with `finding(...)`".into()));
                 continue;
             };
             let text = |m: &mut rhai::Map, k: &str| m.remove(k).and_then(|x| x.into_string().ok());
             let (Some(subject), Some(message)) = (text(&mut m, "subject"), text(&mut m, "message")) else {
-                out.errors.push(bad("a finding lacks `subject` or `message`; build findings with `finding(...)`".into()));
+                out.errors
+                    .push(bad("a finding lacks `subject` or `message`; build findings with `finding(...)`".into()));
                 continue;
             };
             let evidence = m

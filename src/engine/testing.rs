@@ -54,12 +54,14 @@ impl EntryResult {
         self.expected.iter().filter(|e| self.flagged.iter().any(|(s, _)| s == *e)).count()
     }
     pub fn passed(&self) -> bool {
-        self.todo.is_some() || (self.error.is_none() && self.false_negatives().is_empty() && self.false_positives().is_empty())
+        self.todo.is_some()
+            || (self.error.is_none() && self.false_negatives().is_empty() && self.false_positives().is_empty())
     }
 
     /// The failure report of STYLE.md R8.
     pub fn explain_failure(&self) -> String {
-        let mut s = format!("FAILED {}\n  {}, entry {} \"{}\"\n", self.rule_id, self.file.display(), self.entry + 1, self.name);
+        let mut s =
+            format!("FAILED {}\n  {}, entry {} \"{}\"\n", self.rule_id, self.file.display(), self.entry + 1, self.name);
         if let Some(e) = &self.error {
             s.push_str(&format!("    error: {e}\n  help: fix the fixture or the script\n"));
             return s;
@@ -107,6 +109,7 @@ pub fn fixture_path(fixtures_dir: &Path, rule_id: &str) -> PathBuf {
 /// Runs every fixture entry of the given rules (all when `only` is empty).
 pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Result<Vec<EntryResult>, String> {
     let mut results = Vec::new();
+    let mut worker = Worker::new(RuleSetShared::new(set, Arc::new(CrossIndex::default())));
     for (i, rule) in set.rules.iter().enumerate() {
         let id = &rule.header.id;
         if !only.is_empty() && !only.iter().any(|o| o == id || *o == rule.header.category) {
@@ -168,7 +171,7 @@ pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Resu
                 Err(e) => r.error = Some(e),
                 Ok((case, others, as_of)) => {
                     let index = CrossIndex::from_cases(std::iter::once(&case).chain(others.iter()));
-                    let worker = Worker::new(RuleSetShared::new(set, Arc::new(index)));
+                    worker.set_index(Arc::new(index));
                     let out = worker.check(Arc::new(case), as_of, &selected);
                     if let Some(e) = out.errors.first() {
                         r.error = Some(format!("{} at {}", e.message, e.position()));

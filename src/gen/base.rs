@@ -78,7 +78,14 @@ impl B<'_> {
     fn approval(&mut self, step: ApprovalStep, subject: Option<String>, at: i64, level: ApprovalLevel) -> String {
         let id = self.id("A");
         let approver = format!("{}-LEAD", self.c.unit_id);
-        self.c.approvals.push(Approval { id: id.clone(), step: Some(step), subject_id: subject, approver_id: Some(approver), level: Some(level), approved_at: ts(at) });
+        self.c.approvals.push(Approval {
+            id: id.clone(),
+            step: Some(step),
+            subject_id: subject,
+            approver_id: Some(approver),
+            level: Some(level),
+            approved_at: ts(at),
+        });
         id
     }
 
@@ -149,10 +156,25 @@ impl B<'_> {
     fn evidence(&mut self, kind: EvidenceType, at: i64) {
         let id = self.id("E");
         let collectors = self.two_officers();
-        self.c.evidence.push(Evidence { id, kind: Some(kind), collected_at: ts(at), uploaded_at: ts(at + 3 * H), collector_ids: collectors, fillers_count: None });
+        self.c.evidence.push(Evidence {
+            id,
+            kind: Some(kind),
+            collected_at: ts(at),
+            uploaded_at: ts(at + 3 * H),
+            collector_ids: collectors,
+            fillers_count: None,
+        });
     }
 
-    fn property(&mut self, owner: &str, cat: PropertyCategory, desc: &str, taken: i64, disposed: i64, disposal: Disposal) -> String {
+    fn property(
+        &mut self,
+        owner: &str,
+        cat: PropertyCategory,
+        desc: &str,
+        taken: i64,
+        disposed: i64,
+        disposal: Disposal,
+    ) -> String {
         let id = self.id("R");
         self.approval(ApprovalStep::Seizure, Some(id.clone()), taken - 20 * M, ApprovalLevel::Station);
         self.c.properties.push(Property {
@@ -181,7 +203,14 @@ impl B<'_> {
     }
 
     /// An administrative penalty decided at `decided`, with the notices the law requires.
-    fn admin_penalty(&mut self, person: &str, decided: i64, fine: f64, detention: i64, licence: Option<(LicenceAction, i64)>) -> String {
+    fn admin_penalty(
+        &mut self,
+        person: &str,
+        decided: i64,
+        fine: f64,
+        detention: i64,
+        licence: Option<(LicenceAction, i64)>,
+    ) -> String {
         let id = self.id("F");
         let pre = decided - self.rng.gen_range(1..3) * D;
         self.doc(DocumentType::PenaltyPreNotice, Some(person), pre, pre + 5 * M);
@@ -190,7 +219,8 @@ impl B<'_> {
         self.approval(ApprovalStep::Penalty, Some(id.clone()), decided - H, level);
         let delivered = decided + self.rng.gen_range(10..180) * M;
         self.doc(DocumentType::PenaltyDecision, Some(person), decided, delivered);
-        let victims: Vec<String> = self.c.persons.iter().filter(|p| p.role == Some(PersonRole::Victim)).map(|p| p.id.clone()).collect();
+        let victims: Vec<String> =
+            self.c.persons.iter().filter(|p| p.role == Some(PersonRole::Victim)).map(|p| p.id.clone()).collect();
         for v in victims {
             self.doc(DocumentType::PenaltyDecision, Some(&v), decided, delivered + 2 * H);
         }
@@ -399,7 +429,8 @@ pub fn case(rng: &mut ChaCha8Rng, i: u64, opts: &GenOptions, as_of: i64) -> Case
     b.approval(ApprovalStep::Acceptance, None, accepted - 5 * M, ApprovalLevel::Station);
     if criminal {
         let filed = accepted + b.rng.gen_range(2..20) * H;
-        b.c.filing = Some(Filing { decision: Some(FilingDecision::Filed), decided_at: ts(filed), notice_delivered_at: None });
+        b.c.filing =
+            Some(Filing { decision: Some(FilingDecision::Filed), decided_at: ts(filed), notice_delivered_at: None });
         b.approval(ApprovalStep::Filing, None, filed - 30 * M, ApprovalLevel::Bureau);
     }
     let at = Ts(accepted);
@@ -444,7 +475,11 @@ fn admin_case(b: &mut B, suspect: &str, kind: Kind, accepted: i64, open: bool) {
     b.summons(suspect, arrive, hours);
     let minutes = b.rng.gen_range(40..100);
     b.questioning(suspect, QuestioningKind::Inquiry, arrive + 15 * M, minutes, Place::CaseArea);
-    b.c.case_area_log.push(CaseAreaEntry { person_id: Some(suspect.into()), entered_at: ts(arrive), left_at: ts(arrive + 7 * H / 4) });
+    b.c.case_area_log.push(CaseAreaEntry {
+        person_id: Some(suspect.into()),
+        entered_at: ts(arrive),
+        left_at: ts(arrive + 7 * H / 4),
+    });
     b.questioning(&victim, QuestioningKind::Inquiry, accepted + 30 * M, 50, Place::CaseArea);
     b.evidence(EvidenceType::Statement, arrive + 2 * H);
     let mut decided = accepted + b.rng.gen_range(3..20) * D + b.rng.gen_range(0..6) * H;
@@ -473,8 +508,12 @@ fn admin_case(b: &mut B, suspect: &str, kind: Kind, accepted: i64, open: bool) {
         return;
     }
     let (fine, det) = match kind {
-        Kind::Fight => (f64::from(b.rng.gen_range(2..5u32)) * 100.0, if b.rng.gen_bool(0.5) { b.rng.gen_range(5..10) } else { 0 }),
-        _ => (f64::from(b.rng.gen_range(2..10u32)) * 100.0, if b.rng.gen_bool(0.3) { b.rng.gen_range(5..10) } else { 0 }),
+        Kind::Fight => {
+            (f64::from(b.rng.gen_range(2..5u32)) * 100.0, if b.rng.gen_bool(0.5) { b.rng.gen_range(5..10) } else { 0 })
+        }
+        _ => {
+            (f64::from(b.rng.gen_range(2..10u32)) * 100.0, if b.rng.gen_bool(0.3) { b.rng.gen_range(5..10) } else { 0 })
+        }
     };
     b.admin_penalty(suspect, decided, fine, det, None);
     b.close(ClosureType::Penalty, decided + D);

@@ -60,7 +60,11 @@ pub fn as_of(opts: &GenOptions) -> i64 {
 }
 
 /// Generates cases one by one, calling `sink` with each case and its injected errors.
-pub fn generate(opts: &GenOptions, scripts: &script::Injectors, mut sink: impl FnMut(&Case, &[Truth]) -> Result<(), GenError>) -> Result<BTreeMap<String, u64>, GenError> {
+pub fn generate(
+    opts: &GenOptions,
+    scripts: &script::Injectors,
+    mut sink: impl FnMut(&Case, &[Truth]) -> Result<(), GenError>,
+) -> Result<BTreeMap<String, u64>, GenError> {
     if opts.to <= opts.from {
         return Err(GenError::Options("--to must be after --from".into()));
     }
@@ -95,7 +99,10 @@ pub fn generate(opts: &GenOptions, scripts: &script::Injectors, mut sink: impl F
         }
         let problems = model::validate(&case);
         if let Some(p) = problems.first() {
-            return Err(GenError::Script(format!("generated case `{}` is not valid at `{}`: {} (after injections {:?})", case.case_id, p.path, p.message, truths)));
+            return Err(GenError::Script(format!(
+                "generated case `{}` is not valid at `{}`: {} (after injections {:?})",
+                case.case_id, p.path, p.message, truths
+            )));
         }
         sink(&case, &truths)?;
     }
@@ -103,9 +110,16 @@ pub fn generate(opts: &GenOptions, scripts: &script::Injectors, mut sink: impl F
 }
 
 /// Writes cases as NDJSON (and the truth file) to the given paths.
-pub fn write_files(opts: &GenOptions, scripts: &script::Injectors, out: &Path, truth: Option<&Path>) -> Result<BTreeMap<String, u64>, GenError> {
+pub fn write_files(
+    opts: &GenOptions,
+    scripts: &script::Injectors,
+    out: &Path,
+    truth: Option<&Path>,
+) -> Result<BTreeMap<String, u64>, GenError> {
     let wopen = |p: &Path| {
-        std::fs::File::create(p).map(std::io::BufWriter::new).map_err(|source| GenError::Write { path: p.display().to_string(), source })
+        std::fs::File::create(p)
+            .map(std::io::BufWriter::new)
+            .map_err(|source| GenError::Write { path: p.display().to_string(), source })
     };
     let mut w = wopen(out)?;
     let mut t = truth.map(wopen).transpose()?;

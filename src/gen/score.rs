@@ -46,7 +46,8 @@ pub fn score(opts: &GenOptions, scripts: &Injectors, set: &RuleSet) -> Result<Sc
     let index = Arc::new(CrossIndex::from_cases(cases.iter()));
     let shared = RuleSetShared::new(set, index);
     let selected = vec![true; set.rules.len()];
-    let workers: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
+    let workers: Vec<Mutex<Option<Worker>>> =
+        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
     let outcomes: Vec<_> = cases
         .into_par_iter()
         .map(|c| {
@@ -62,7 +63,11 @@ pub fn score(opts: &GenOptions, scripts: &Injectors, set: &RuleSet) -> Result<Sc
     let mut errors = Vec::new();
     for o in &outcomes {
         for f in &o.findings {
-            found.insert(Truth { case_id: f.case_id.clone(), category: f.category.clone(), subject: f.subject.clone() });
+            found.insert(Truth {
+                case_id: f.case_id.clone(),
+                category: f.category.clone(),
+                subject: f.subject.clone(),
+            });
         }
         for e in &o.errors {
             if errors.len() < 20 {

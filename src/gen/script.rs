@@ -39,7 +39,13 @@ fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R, fallback: R) -> R {
 
 fn gen_engine() -> Engine {
     let mut e = build_engine();
-    e.register_fn("rand", |n: INT| -> INT { if n <= 0 { 0 } else { with_rng(|r| r.gen_range(0..n), 0) } });
+    e.register_fn("rand", |n: INT| -> INT {
+        if n <= 0 {
+            0
+        } else {
+            with_rng(|r| r.gen_range(0..n), 0)
+        }
+    });
     e.register_fn("chance", |p: f64| -> bool { with_rng(|r| r.gen_bool(p.clamp(0.0, 1.0)), false) });
     e.register_fn("minutes", |n: INT| -> INT { n * 60 });
     e.register_fn("hours", |n: INT| -> INT { n * 3600 });
@@ -86,7 +92,8 @@ impl Injectors {
         let mut errors = String::new();
         for f in files {
             let code = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-            let src = std::fs::read_to_string(&f).map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", f.display())))?;
+            let src = std::fs::read_to_string(&f)
+                .map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", f.display())))?;
             match engine.compile_with_scope(&scope, &src) {
                 Ok(mut ast) => {
                     ast.set_source(f.display().to_string());
@@ -94,7 +101,13 @@ impl Injectors {
                 }
                 Err(e) => {
                     let p = e.position();
-                    errors.push_str(&frame(&format!("generator script does not compile: {}", e.err_type()), &f.display().to_string(), &src, p.line().unwrap_or(0), p.position().unwrap_or(0)));
+                    errors.push_str(&frame(
+                        &format!("generator script does not compile: {}", e.err_type()),
+                        &f.display().to_string(),
+                        &src,
+                        p.line().unwrap_or(0),
+                        p.position().unwrap_or(0),
+                    ));
                 }
             }
         }
@@ -109,11 +122,21 @@ impl Injectors {
         self.scripts.iter().map(|s| s.0.as_str()).collect()
     }
 
-    fn run(&self, idx: usize, mode: &str, case: Case, rng: &mut ChaCha8Rng, as_of: i64) -> Result<(Case, Dynamic), GenError> {
+    fn run(
+        &self,
+        idx: usize,
+        mode: &str,
+        case: Case,
+        rng: &mut ChaCha8Rng,
+        as_of: i64,
+    ) -> Result<(Case, Dynamic), GenError> {
         let (code, path, _, ast) = &self.scripts[idx];
-        let fail = |m: String| GenError::Script(format!("generator script `{}` ({mode}) on case `{}`: {m}", path.display(), case.case_id));
+        let fail = |m: String| {
+            GenError::Script(format!("generator script `{}` ({mode}) on case `{}`: {m}", path.display(), case.case_id))
+        };
         let dynamic = rhai::serde::to_dynamic(&case).map_err(|e| fail(e.to_string()))?;
-        let ids: HashSet<String> = crate::model::validate::sub_record_ids(&case).into_iter().map(|(_, id)| id.to_owned()).collect();
+        let ids: HashSet<String> =
+            crate::model::validate::sub_record_ids(&case).into_iter().map(|(_, id)| id.to_owned()).collect();
         IDS.with(|i| *i.borrow_mut() = (ids, 0));
         let seeded = ChaCha8Rng::from_seed({
             let mut s = [0u8; 32];
@@ -130,7 +153,8 @@ impl Injectors {
         RNG.with(|r| *r.borrow_mut() = None);
         let result = result.map_err(|e| fail(e.to_string()))?;
         let c: Dynamic = scope.get_value("c").unwrap_or(Dynamic::UNIT);
-        let case: Case = crate::model::from_internal(|| rhai::serde::from_dynamic(&c)).map_err(|e| fail(format!("the case no longer fits the format: {e}")))?;
+        let case: Case = crate::model::from_internal(|| rhai::serde::from_dynamic(&c))
+            .map_err(|e| fail(format!("the case no longer fits the format: {e}")))?;
         Ok((case, result))
     }
 
@@ -143,7 +167,13 @@ impl Injectors {
     }
 
     /// Injects category `code`'s error; returns the case and the subjects (empty = did not apply).
-    pub fn inject(&self, code: &str, case: Case, rng: &mut ChaCha8Rng, as_of: i64) -> Result<(Case, Vec<String>), GenError> {
+    pub fn inject(
+        &self,
+        code: &str,
+        case: Case,
+        rng: &mut ChaCha8Rng,
+        as_of: i64,
+    ) -> Result<(Case, Vec<String>), GenError> {
         let Some(i) = self.scripts.iter().position(|s| s.0 == code) else { return Ok((case, vec![])) };
         let (case, result) = self.run(i, "inject", case, rng, as_of)?;
         let subjects: Vec<String> = if result.is_unit() {
@@ -153,7 +183,11 @@ impl Injectors {
         } else {
             match result.into_string() {
                 Ok(s) => vec![s],
-                Err(t) => return Err(GenError::Script(format!("generator script for `{code}` must end with a subject id, an array of them, or (); it gave {t}"))),
+                Err(t) => {
+                    return Err(GenError::Script(format!(
+                    "generator script for `{code}` must end with a subject id, an array of them, or (); it gave {t}"
+                )))
+                }
             }
         };
         Ok((case, subjects))

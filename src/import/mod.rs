@@ -120,7 +120,11 @@ pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
     let parsed: Result<Case, serde_path_to_error::Error<serde_json::Error>> = serde_path_to_error::deserialize(&mut de);
     if parsed.is_ok() {
         if let Err(e) = de.end() {
-            return Err(reject(None, format!("malformed JSON: unexpected text after the record: {}", strip_position(&e.to_string())), rec.text));
+            return Err(reject(
+                None,
+                format!("malformed JSON: unexpected text after the record: {}", strip_position(&e.to_string())),
+                rec.text,
+            ));
         }
     }
     let case: Case = match parsed {
@@ -134,7 +138,7 @@ pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
                 }
                 _ => strip_position(&inner.to_string()),
             };
-            let path = (path != ".").then_some(path);
+            let path = (path != "." && path != "?").then_some(path);
             return Err(reject(path, reason, rec.text));
         }
     };
@@ -166,7 +170,11 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>, ImportError> {
 
 /// Streams every file into the store. Files are opened before anything is written, so an
 /// unreadable file means nothing was imported.
-pub fn import_files(store: &mut Store, paths: &[PathBuf], progress: &dyn Fn(u64)) -> Result<ImportSummary, ImportError> {
+pub fn import_files(
+    store: &mut Store,
+    paths: &[PathBuf],
+    progress: &dyn Fn(u64),
+) -> Result<ImportSummary, ImportError> {
     let mut readers = Vec::new();
     for p in paths {
         readers.push((p.display().to_string(), open_input(p)?));
@@ -182,7 +190,15 @@ pub fn import_files(store: &mut Store, paths: &[PathBuf], progress: &dyn Fn(u64)
                 match splitter.next_item() {
                     Ok(Some(Item::Record(r))) => batch.push(r),
                     Ok(Some(Item::Broken { line, index, text, reason })) => {
-                        broken.push(Reject { file: name.clone(), line, index, case_id: None, path: None, reason, raw: text });
+                        broken.push(Reject {
+                            file: name.clone(),
+                            line,
+                            index,
+                            case_id: None,
+                            path: None,
+                            reason,
+                            raw: text,
+                        });
                     }
                     Ok(None) => break,
                     Err(source) => return Err(ImportError::Read { path: PathBuf::from(&name), source }),

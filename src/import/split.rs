@@ -22,7 +22,12 @@ pub struct RawRecord {
 pub enum Item {
     Record(RawRecord),
     /// Text that is not a record (e.g. an unterminated array); reported, not imported.
-    Broken { line: u64, index: Option<u64>, text: String, reason: String },
+    Broken {
+        line: u64,
+        index: Option<u64>,
+        text: String,
+        reason: String,
+    },
 }
 
 /// Iterates the records of a JSON array or NDJSON stream.

@@ -66,9 +66,9 @@ pub struct Ts(pub i64);
 impl Ts {
     /// Parses an RFC 3339 timestamp; the offset is required.
     pub fn parse(s: &str) -> Result<Ts, String> {
-        s.parse::<Timestamp>()
-            .map(|t| Ts(t.as_second()))
-            .map_err(|_| format!("expected an RFC 3339 timestamp with offset (e.g. `2026-03-02T14:05:00+08:00`), found `{s}`"))
+        s.parse::<Timestamp>().map(|t| Ts(t.as_second())).map_err(|_| {
+            format!("expected an RFC 3339 timestamp with offset (e.g. `2026-03-02T14:05:00+08:00`), found `{s}`")
+        })
     }
 
     /// The Asia/Shanghai calendar date of this instant.
@@ -147,9 +147,7 @@ pub struct Date(pub i64);
 
 impl Date {
     pub fn parse(s: &str) -> Result<Date, String> {
-        s.parse::<civil::Date>()
-            .map(Date::from_civil)
-            .map_err(|_| format!("expected a date `YYYY-MM-DD`, found `{s}`"))
+        s.parse::<civil::Date>().map(Date::from_civil).map_err(|_| format!("expected a date `YYYY-MM-DD`, found `{s}`"))
     }
 
     pub fn from_civil(d: civil::Date) -> Date {

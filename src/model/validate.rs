@@ -29,7 +29,20 @@ pub fn sub_record_ids(case: &Case) -> Vec<(String, &str)> {
             }
         )+};
     }
-    collect!(persons, questionings, summonses, measures, searches, evidence, appraisals, alcohol_tests, properties, documents, approvals, penalties);
+    collect!(
+        persons,
+        questionings,
+        summonses,
+        measures,
+        searches,
+        evidence,
+        appraisals,
+        alcohol_tests,
+        properties,
+        documents,
+        approvals,
+        penalties
+    );
     for (i, p) in case.pauses.iter().enumerate() {
         if let Some(id) = &p.id {
             ids.push((format!("pauses[{i}].id"), id.as_str()));
@@ -71,7 +84,10 @@ pub fn validate(case: &Case) -> Vec<Problem> {
         if id.trim().is_empty() {
             out.push(problem(path.clone(), "expected a non-empty id"));
         } else if !seen.insert(*id) {
-            out.push(problem(path.clone(), format!("duplicate sub-record id `{id}`: ids must be unique within a case")));
+            out.push(problem(
+                path.clone(),
+                format!("duplicate sub-record id `{id}`: ids must be unique within a case"),
+            ));
         }
     }
 
@@ -90,13 +106,25 @@ pub fn validate(case: &Case) -> Vec<Problem> {
             }
         )+};
     }
-    person_refs!(questionings.person_id, summonses.person_id, measures.person_id, searches.person_id, alcohol_tests.person_id,
-        properties.owner_person_id, documents.person_id, penalties.person_id, case_area_log.person_id);
+    person_refs!(
+        questionings.person_id,
+        summonses.person_id,
+        measures.person_id,
+        searches.person_id,
+        alcohol_tests.person_id,
+        properties.owner_person_id,
+        documents.person_id,
+        penalties.person_id,
+        case_area_log.person_id
+    );
 
     for (i, a) in case.approvals.iter().enumerate() {
         if let Some(s) = &a.subject_id {
             if s != &case.case_id && !seen.contains(s.as_str()) {
-                out.push(problem(format!("approvals[{i}].subject_id"), format!("refers to `{s}`, which is neither a sub-record of this case nor the case itself")));
+                out.push(problem(
+                    format!("approvals[{i}].subject_id"),
+                    format!("refers to `{s}`, which is neither a sub-record of this case nor the case itself"),
+                ));
             }
         }
     }
@@ -104,7 +132,10 @@ pub fn validate(case: &Case) -> Vec<Problem> {
     let mut order = |path: String, start: Option<Ts>, end: Option<Ts>, what: &str| {
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
-                out.push(problem(path, format!("{what} ends before it starts ({} < {})", e.local_text(), s.local_text())));
+                out.push(problem(
+                    path,
+                    format!("{what} ends before it starts ({} < {})", e.local_text(), s.local_text()),
+                ));
             }
         }
     };

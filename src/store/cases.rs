@@ -28,19 +28,28 @@ pub fn finish_import(store: &mut Store, s: &ImportSummary) -> Result<(), StoreEr
 
 /// Officer ids of a case, lead officers first.
 pub fn officer_ids(case: &Case) -> Vec<String> {
-    let mut ids: Vec<(bool, &str)> = case.officers.iter().map(|o| (o.role != Some(OfficerRole::Lead), o.id.as_str())).collect();
+    let mut ids: Vec<(bool, &str)> =
+        case.officers.iter().map(|o| (o.role != Some(OfficerRole::Lead), o.id.as_str())).collect();
     ids.sort_by_key(|(not_lead, _)| *not_lead);
     ids.into_iter().map(|(_, id)| id.to_owned()).collect()
 }
 
 /// Writes one batch in one transaction; returns (new, changed, unchanged).
-pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reject]) -> Result<(u64, u64, u64), StoreError> {
+pub fn write_batch(
+    store: &mut Store,
+    run: i64,
+    good: &[Parsed],
+    rejects: &[Reject],
+) -> Result<(u64, u64, u64), StoreError> {
     let path = store.path.clone();
     let tx = store.write_tx()?;
     let (mut new, mut changed, mut unchanged) = (0, 0, 0);
     {
-        let mut get = tx.prepare_cached("SELECT content_hash FROM cases WHERE case_id = ?1").ctx("preparing the case lookup")?;
-        let mut touch = tx.prepare_cached("UPDATE cases SET last_import = ?2 WHERE case_id = ?1").ctx("preparing the case touch")?;
+        let mut get =
+            tx.prepare_cached("SELECT content_hash FROM cases WHERE case_id = ?1").ctx("preparing the case lookup")?;
+        let mut touch = tx
+            .prepare_cached("UPDATE cases SET last_import = ?2 WHERE case_id = ?1")
+            .ctx("preparing the case touch")?;
         let mut upsert = tx
             .prepare_cached(
                 "INSERT INTO cases (case_id, kind, unit_id, unit_name, officer_ids, lead_officer, is_open, accepted_at, closed_at,
@@ -61,7 +70,8 @@ pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reje
                  UNION SELECT 'p:' || person_key FROM xsessions WHERE case_id = ?1 AND person_key IS NOT NULL",
             )
             .ctx("preparing the index")?;
-        let mut dirty = tx.prepare_cached("INSERT OR IGNORE INTO dirty_keys (key) VALUES (?1)").ctx("preparing the index")?;
+        let mut dirty =
+            tx.prepare_cached("INSERT OR IGNORE INTO dirty_keys (key) VALUES (?1)").ctx("preparing the index")?;
         let mut del_s = tx.prepare_cached("DELETE FROM xsessions WHERE case_id = ?1").ctx("preparing the index")?;
         let mut del_p = tx.prepare_cached("DELETE FROM xpersons WHERE case_id = ?1").ctx("preparing the index")?;
         let mut ins_s = tx
@@ -109,7 +119,9 @@ pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reje
             for q in &c.questionings {
                 if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
                     for o in &q.officer_ids {
-                        ins_s.execute(params![c.case_id, q.id, o, key(&q.person_id), s.0, e.0]).ctx("updating the index")?;
+                        ins_s
+                            .execute(params![c.case_id, q.id, o, key(&q.person_id), s.0, e.0])
+                            .ctx("updating the index")?;
                         dirty.execute([format!("o:{o}")]).ctx("marking cross-case keys")?;
                     }
                 }
@@ -131,7 +143,8 @@ pub fn write_batch(store: &mut Store, run: i64, good: &[Parsed], rejects: &[Reje
             .prepare_cached("INSERT INTO rejects (run_id, file, line, idx, case_id, path, reason, raw) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")
             .ctx("preparing the reject insert")?;
         for r in rejects {
-            rej.execute(params![run, r.file, r.line, r.index, r.case_id, r.path, r.reason, r.raw]).ctx("storing a reject")?;
+            rej.execute(params![run, r.file, r.line, r.index, r.case_id, r.path, r.reason, r.raw])
+                .ctx("storing a reject")?;
         }
     }
     tx.commit().map_err(map_busy(&path, "committing an import batch"))?;

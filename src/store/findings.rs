@@ -84,7 +84,15 @@ pub fn begin_run(store: &mut Store, r: &NewRun) -> Result<i64, StoreError> {
     Ok(id)
 }
 
-pub fn finish_run(store: &mut Store, run: i64, audited: u64, skipped: u64, c: Counts, errors: u64, clear_dirty: bool) -> Result<(), StoreError> {
+pub fn finish_run(
+    store: &mut Store,
+    run: i64,
+    audited: u64,
+    skipped: u64,
+    c: Counts,
+    errors: u64,
+    clear_dirty: bool,
+) -> Result<(), StoreError> {
     let tx = store.write_tx()?;
     tx.execute(
         "UPDATE audit_runs SET finished_at = ?1, audited = ?2, skipped = ?3, new = ?4, resolved = ?5, reopened = ?6, rule_errors = ?7 WHERE id = ?8",
@@ -97,7 +105,16 @@ pub fn finish_run(store: &mut Store, run: i64, audited: u64, skipped: u64, c: Co
     tx.commit().map_err(map_busy(&store.path, "committing the audit run"))
 }
 
-fn event(tx: &Transaction, id: i64, at: i64, run: Option<i64>, from: Option<&str>, to: &str, by: &str, note: Option<&str>) -> Result<(), StoreError> {
+fn event(
+    tx: &Transaction,
+    id: i64,
+    at: i64,
+    run: Option<i64>,
+    from: Option<&str>,
+    to: &str,
+    by: &str,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
     tx.prepare_cached("INSERT INTO finding_events (finding_id, at, run_id, from_status, to_status, by, note) VALUES (?1,?2,?3,?4,?5,?6,?7)")
         .ctx("preparing an event")?
         .execute(params![id, at, run, from, to, by, note])
@@ -106,8 +123,13 @@ fn event(tx: &Transaction, id: i64, at: i64, run: Option<i64>, from: Option<&str
 }
 
 fn set_officers(tx: &Transaction, id: i64, officers: &[String]) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM finding_officers WHERE finding_id = ?1").ctx("preparing")?.execute([id]).ctx("updating officers")?;
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO finding_officers (finding_id, officer_id) VALUES (?1, ?2)").ctx("preparing")?;
+    tx.prepare_cached("DELETE FROM finding_officers WHERE finding_id = ?1")
+        .ctx("preparing")?
+        .execute([id])
+        .ctx("updating officers")?;
+    let mut ins = tx
+        .prepare_cached("INSERT OR IGNORE INTO finding_officers (finding_id, officer_id) VALUES (?1, ?2)")
+        .ctx("preparing")?;
     for o in officers {
         ins.execute(params![id, o]).ctx("updating officers")?;
     }
@@ -134,10 +156,13 @@ pub fn write_audited(store: &mut Store, run: &RunCtx, batch: &[Audited]) -> Resu
     for a in batch {
         counts += reconcile(&tx, run, a)?;
         let mut err = tx
-            .prepare_cached("INSERT INTO rule_errors (run_id, rule_id, case_id, message, position) VALUES (?1,?2,?3,?4,?5)")
+            .prepare_cached(
+                "INSERT INTO rule_errors (run_id, rule_id, case_id, message, position) VALUES (?1,?2,?3,?4,?5)",
+            )
             .ctx("preparing")?;
         for e in &a.outcome.errors {
-            err.execute(params![run.run_id, e.rule_id, e.case_id, e.message, e.position()]).ctx("recording a rule error")?;
+            err.execute(params![run.run_id, e.rule_id, e.case_id, e.message, e.position()])
+                .ctx("recording a rule error")?;
         }
         if run.complete {
             tx.prepare_cached("UPDATE cases SET audited_hash = ?2, audited_rules = ?3, audited_as_of = ?4, audited_run = ?5, next_change = ?6 WHERE case_id = ?1")
@@ -207,10 +232,15 @@ fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, Stor
                 let (to, note): (Option<&str>, Option<&str>) = match e.status.as_str() {
                     "rectified" => (Some("open"), Some("the audit still sees the error after rectification")),
                     "resolved" => (Some("open"), Some("the error recurred")),
-                    "waived" if e.waived_until.is_some_and(|u| u < run.as_of) => (Some("open"), Some("the waiver expired")),
+                    "waived" if e.waived_until.is_some_and(|u| u < run.as_of) => {
+                        (Some("open"), Some("the waiver expired"))
+                    }
                     _ => (None, None),
                 };
-                let changed = e.message != f.message || e.evidence != evidence || e.officer_ids != officers || e.rule_version != f.rule_version;
+                let changed = e.message != f.message
+                    || e.evidence != evidence
+                    || e.officer_ids != officers
+                    || e.rule_version != f.rule_version;
                 if let Some(to) = to {
                     let recur = i64::from(e.status == "resolved" || e.status == "rectified");
                     tx.prepare_cached(
@@ -245,14 +275,26 @@ fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, Stor
         }
     }
     for ((rule, subject), e) in &existing {
-        if seen.contains(&(rule.clone(), subject.clone())) || e.status == "resolved" || !a.rule_index.get(rule).is_some_and(|&i| a.outcome.settled(i, rule)) {
+        if seen.contains(&(rule.clone(), subject.clone()))
+            || e.status == "resolved"
+            || !a.rule_index.get(rule).is_some_and(|&i| a.outcome.settled(i, rule))
+        {
             continue;
         }
         tx.prepare_cached("UPDATE findings SET status = 'resolved', resolved_at = ?2, resolved_run = ?3 WHERE id = ?1")
             .ctx("preparing")?
             .execute(params![e.id, run.as_of, run.run_id])
             .ctx("resolving a finding")?;
-        event(tx, e.id, run.as_of, Some(run.run_id), Some(&e.status), "resolved", "audit", Some("the check no longer finds the error"))?;
+        event(
+            tx,
+            e.id,
+            run.as_of,
+            Some(run.run_id),
+            Some(&e.status),
+            "resolved",
+            "audit",
+            Some("the check no longer finds the error"),
+        )?;
         c.resolved += 1;
     }
     Ok(c)
@@ -415,7 +457,9 @@ pub struct Event {
 pub fn events(store: &Store, id: i64) -> Result<Vec<Event>, StoreError> {
     let mut stmt = store
         .conn
-        .prepare("SELECT at, run_id, from_status, to_status, by, note FROM finding_events WHERE finding_id = ?1 ORDER BY id")
+        .prepare(
+            "SELECT at, run_id, from_status, to_status, by, note FROM finding_events WHERE finding_id = ?1 ORDER BY id",
+        )
         .ctx("preparing")?;
     let rows = stmt
         .query_map([id], |r| {
@@ -442,10 +486,20 @@ pub enum Action {
 }
 
 /// Applies a person's action; returns the new status. Refuses transitions that make no sense.
-pub fn act(store: &mut Store, id: i64, action: Action, by: &str, note: Option<&str>, at: i64) -> Result<String, StoreError> {
+pub fn act(
+    store: &mut Store,
+    id: i64,
+    action: Action,
+    by: &str,
+    note: Option<&str>,
+    at: i64,
+) -> Result<String, StoreError> {
     let path = store.path.clone();
     let tx = store.write_tx()?;
-    let status: Option<String> = tx.query_row("SELECT status FROM findings WHERE id = ?1", [id], |r| r.get(0)).optional().ctx("reading a finding")?;
+    let status: Option<String> = tx
+        .query_row("SELECT status FROM findings WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+        .ctx("reading a finding")?;
     let Some(status) = status else {
         return Err(StoreError::Usage(format!("there is no finding {id}\n  help: `xuncha findings` lists them")));
     };
@@ -456,7 +510,10 @@ pub fn act(store: &mut Store, id: i64, action: Action, by: &str, note: Option<&s
         Action::Push => ("pushed", &["open"]),
     };
     if !allowed.contains(&status.as_str()) {
-        return Err(StoreError::Usage(format!("finding {id} is `{status}`; it cannot become `{to}` (allowed from: {})", allowed.join(", "))));
+        return Err(StoreError::Usage(format!(
+            "finding {id} is `{status}`; it cannot become `{to}` (allowed from: {})",
+            allowed.join(", ")
+        )));
     }
     match action {
         Action::Rectify => tx.execute("UPDATE findings SET status = 'rectified', rectified_at = ?2 WHERE id = ?1", params![id, at]),

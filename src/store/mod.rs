@@ -77,7 +77,8 @@ impl Store {
         if fresh {
             create_private(path)?;
         }
-        let mut conn = Connection::open(path).map_err(|source| StoreError::NotADatabase { path: path.into(), source })?;
+        let mut conn =
+            Connection::open(path).map_err(|source| StoreError::NotADatabase { path: path.into(), source })?;
         let store_err = |source: rusqlite::Error| {
             if is_busy(&source) {
                 StoreError::Locked { path: path.into() }
@@ -95,7 +96,9 @@ impl Store {
         }
         if found < schema_version() {
             migrations().to_latest(&mut conn).map_err(|source| match &source {
-                rusqlite_migration::Error::RusqliteError { err, .. } if is_busy(err) => StoreError::Locked { path: path.into() },
+                rusqlite_migration::Error::RusqliteError { err, .. } if is_busy(err) => {
+                    StoreError::Locked { path: path.into() }
+                }
                 _ => StoreError::Migration { path: path.into(), source },
             })?;
         }
@@ -107,8 +110,9 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing { path: path.into() });
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|source| StoreError::NotADatabase { path: path.into(), source })?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|source| StoreError::NotADatabase { path: path.into(), source })?;
         conn.busy_timeout(BUSY_TIMEOUT).ctx("setting the busy timeout")?;
         let found: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))

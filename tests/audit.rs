@@ -1,0 +1,176 @@
+//! The nightly audit and the findings lifecycle (issue #4).
+
+use crate::util::{lines, Xuncha};
+
+/// A criminal case whose detention notice is `hours_late` hours after 24 h (negative = on time).
+fn detention_case(id: &str, notified_after_h: i64) -> serde_json::Value {
+    let notified = jiff::Timestamp::from_second(1_772_416_800 + notified_after_h * 3600).expect("ts"); // 2026-03-02T10:00+08:00 + h
+    serde_json::json!({
+        "case_id": id, "kind": "criminal", "offence": "盗窃", "unit_id": "U01",
+        "officers": [{"id": "O1", "role": "lead"}, {"id": "O2", "role": "assist"}],
+        "accepted_at": "2026-03-01T09:00:00+08:00",
+        "persons": [{"id": "P1", "role": "suspect", "birth_date": "1990-05-01"}],
+        "measures": [{"id": "M1", "person_id": "P1", "type": "criminal_detention",
+                      "started_at": "2026-03-02T10:00:00+08:00",
+                      "family_notified_at": notified.to_string()}],
+        "closure": {"closed_at": "2026-04-01T10:00:00+08:00", "type": "prosecution"}
+    })
+}
+
+fn audit(t: &Xuncha, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["audit", "--as-of", "2026-06-30", "--select", "P051", "--format", "json"];
+    args.extend_from_slice(extra);
+    let r = t.run(&args);
+    assert!(r.code == 0 || r.code == 1, "audit failed: {}", r.stderr);
+    r.json()
+}
+
+fn findings(t: &Xuncha) -> Vec<Vec<String>> {
+    t.sql("SELECT case_id, rule_id, subject, status, recurrences FROM findings ORDER BY case_id")
+}
+
+#[test]
+fn lifecycle_resolve_reopen_rerun() {
+    let t = Xuncha::new();
+    let f = t.write("a.ndjson", &lines(&[detention_case("C1", 31), detention_case("C2", 20)]));
+    let s = audit(&t, &[f.to_str().unwrap_or_default(), "--full"]);
+    assert_eq!((s["audited"].as_u64(), s["new"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(findings(&t), vec![vec!["C1", "P051-detention-family-notice-late", "M1", "open", "0"]]);
+    let msg = t.sql("SELECT message FROM findings")[0][0].clone();
+    assert!(msg.contains("31 小时") && msg.contains("超过 24 小时"), "{msg}");
+
+    // identical rerun: nothing changes, not even last_run
+    let before = t.sql("SELECT * FROM findings");
+    let s = audit(&t, &["--full"]);
+    assert_eq!((s["new"].as_u64(), s["resolved"].as_u64(), s["reopened"].as_u64()), (Some(0), Some(0), Some(0)));
+    assert_eq!(t.sql("SELECT * FROM findings"), before);
+    assert_eq!(t.sql("SELECT count(*) FROM finding_events")[0][0], "1");
+
+    // the source is corrected: the finding resolves
+    let g = t.write("b.ndjson", &lines(&[detention_case("C1", 23)]));
+    let s = audit(&t, &[g.to_str().unwrap_or_default()]);
+    // a partial selection (--select) audits every case
+    assert_eq!((s["audited"].as_u64(), s["resolved"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(findings(&t)[0][3], "resolved");
+
+    // the error comes back: reopened, recurrence counted
+    let h = t.write("c.ndjson", &lines(&[detention_case("C1", 40)]));
+    let s = audit(&t, &[h.to_str().unwrap_or_default()]);
+    assert_eq!(s["reopened"].as_u64(), Some(1));
+    assert_eq!(findings(&t)[0][3..], ["open".to_owned(), "1".to_owned()]);
+    let trail = t.sql("SELECT coalesce(from_status,'-'), to_status, by FROM finding_events ORDER BY id");
+    assert_eq!(
+        trail,
+        vec![vec!["-", "open", "audit"], vec!["open", "resolved", "audit"], vec!["resolved", "open", "audit"]]
+    );
+}
+
+#[test]
+fn rectified_but_still_wrong_is_reopened_and_waivers_expire() {
+    let t = Xuncha::new();
+    let f = t.write("a.ndjson", &lines(&[detention_case("C1", 31)]));
+    audit(&t, &[f.to_str().unwrap_or_default()]);
+    let id = t.sql("SELECT id FROM findings")[0][0].clone();
+    let r = t.run(["finding", "rectify", &id, "--by", "张三", "--note", "已补通知"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = audit(&t, &["--full"]);
+    assert_eq!(s["reopened"].as_u64(), Some(1), "a rectified finding the audit still sees must reopen");
+    assert_eq!(findings(&t)[0][3], "open");
+
+    // waive until 2026-07-10: suppressed on 2026-07-05, open again on 2026-07-11
+    let r = t.run(["finding", "waive", &id, "--by", "法制员", "--note", "家属在境外", "--until", "2026-07-10"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = t.run(["audit", "--as-of", "2026-07-05", "--select", "P051", "--full", "--format", "json"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(findings(&t)[0][3], "waived");
+    let r = t.run(["audit", "--as-of", "2026-07-11", "--select", "P051", "--full", "--format", "json"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(findings(&t)[0][3], "open", "an expired waiver stops suppressing");
+
+    // a waiver needs a reason; every change keeps who and why
+    let r = t.run(["finding", "waive", &id, "--by", "x", "--note", " "]);
+    assert_eq!(r.code, 2);
+    let show = t.run(["finding", "show", &id, "--format", "json"]).json();
+    let events = show["events"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(events >= 5, "{show}");
+    assert!(show["events"].to_string().contains("家属在境外"));
+}
+
+#[test]
+fn incremental_run_skips_unchanged_closed_cases_and_push_lists_per_officer() {
+    let t = Xuncha::new();
+    let f = t.write("a.ndjson", &lines(&[detention_case("C1", 31), detention_case("C2", 20)]));
+    let s = audit(&t, &[f.to_str().unwrap_or_default()]);
+    assert_eq!(s["audited"].as_u64(), Some(2));
+    // the next night: nothing changed, both cases are closed
+    let r = t.run(["audit", "--as-of", "2026-07-01", "--select", "P051", "--format", "json"]);
+    // a partial selection audits everything (stamps are only kept for complete runs)
+    assert_eq!(r.json()["audited"].as_u64(), Some(2));
+    let r = t.run(["audit", "--as-of", "2026-07-01", "--format", "json"]);
+    let first_full = r.json();
+    assert_eq!(first_full["audited"].as_u64(), Some(2));
+    let r = t.run(["audit", "--as-of", "2026-07-02", "--format", "json"]);
+    let j = r.json();
+    assert_eq!((j["audited"].as_u64(), j["skipped"].as_u64()), (Some(0), Some(2)), "{j}");
+
+    let r = t.run(["push", "--by", "法制大队", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert!(j["pushed"].as_u64().unwrap_or(0) >= 1);
+    assert!(j["officers"].to_string().contains("\"O1\""));
+    assert_eq!(t.sql("SELECT count(*) FROM findings WHERE status = 'open'")[0][0], "0");
+}
+
+#[test]
+fn open_case_is_reaudited_when_its_deadline_passes() {
+    let t = Xuncha::new();
+    let mut c = detention_case("C1", 0);
+    c["measures"][0].as_object_mut().map(|m| m.remove("family_notified_at"));
+    c.as_object_mut().map(|m| m.remove("closure"));
+    let f = t.write("a.ndjson", &lines(&[c]));
+    // 2026-03-02 end of day: 14 h into the detention, not late yet
+    let p051 = |t: &Xuncha| {
+        t.sql("SELECT count(*) FROM findings WHERE rule_id = 'P051-detention-family-notice-late'")[0][0].clone()
+    };
+    let r = t.run(["audit", f.to_str().unwrap_or_default(), "--as-of", "2026-03-02", "--format", "json"]);
+    assert_eq!(r.json()["audited"].as_u64(), Some(1));
+    assert_eq!(p051(&t), "0");
+    // the same date again: skipped
+    let r = t.run(["audit", "--as-of", "2026-03-02T23:59:59+08:00", "--format", "json"]);
+    assert_eq!(r.json()["audited"].as_u64(), Some(0));
+    // the next day the 24 hours have passed: re-audited and flagged
+    let r = t.run(["audit", "--as-of", "2026-03-03", "--format", "json"]);
+    let j = r.json();
+    assert_eq!(j["audited"].as_u64(), Some(1), "{j}");
+    assert_eq!(p051(&t), "1");
+}
+
+#[test]
+fn findings_json_has_the_contract_keys() {
+    let t = Xuncha::new();
+    let f = t.write("a.ndjson", &lines(&[detention_case("C1", 31)]));
+    audit(&t, &[f.to_str().unwrap_or_default()]);
+    let r = t.run(["findings", "--officer", "O1", "--status", "open", "--format", "json"]);
+    let arr = r.json();
+    let first = &arr[0];
+    for k in [
+        "id",
+        "case_id",
+        "rule",
+        "category",
+        "subject",
+        "status",
+        "officer_ids",
+        "unit_id",
+        "first_seen",
+        "last_seen",
+        "message",
+        "evidence",
+    ] {
+        assert!(first.get(k).is_some(), "missing key {k} in {first}");
+    }
+    assert_eq!(first["category"], "P051");
+    assert_eq!(first["evidence"]["started_at"], "2026-03-02 10:00");
+    let r = t.run(["findings", "--officer", "NOBODY", "--format", "json"]);
+    assert_eq!(r.json().as_array().map(Vec::len), Some(0));
+}

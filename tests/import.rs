@@ -1,0 +1,158 @@
+//! Import: formats, idempotency, rejects with file, line and JSON path (issue #2).
+
+use crate::util::{case_json, lines, Xuncha};
+
+#[test]
+fn thousand_good_records_and_three_bad_ones() {
+    let t = Xuncha::new();
+    let mut text = String::new();
+    for i in 0..1000 {
+        text.push_str(&format!("{}\n", case_json(&format!("C{i:04}"))));
+        match i {
+            100 => {
+                text.push_str("{\"case_id\": \"BAD-1\", \"kind\": \"administrative\", \"unit_id\": \"U1\", \"offi\n")
+            }
+            500 => {
+                text.push_str("{\"kind\": \"administrative\", \"unit_id\": \"U1\", \"officers\": [{\"id\": \"O1\"}]}\n")
+            }
+            900 => {
+                let mut c = case_json("BAD-3");
+                c["accepted_at"] = "2020/3/1 10:00".into();
+                text.push_str(&format!("{c}\n"));
+            }
+            _ => {}
+        }
+    }
+    let f = t.write("export.ndjson", &text);
+    let r = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["new"], 1000);
+    assert_eq!(j["rejected"], 3);
+    // each reject named with its line and field path
+    assert!(r.stderr.contains("export.ndjson:102"), "{}", r.stderr);
+    assert!(r.stderr.contains("case `BAD-1` was not imported"), "{}", r.stderr);
+    assert!(r.stderr.contains("malformed JSON"), "{}", r.stderr);
+    assert!(r.stderr.contains("export.ndjson:503"), "{}", r.stderr);
+    assert!(r.stderr.contains("missing field `case_id`"), "{}", r.stderr);
+    assert!(r.stderr.contains("export.ndjson:904"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `accepted_at`: expected an RFC 3339 timestamp with offset"), "{}", r.stderr);
+    assert!(r.stderr.contains("case `BAD-3`"), "{}", r.stderr);
+    assert_eq!(t.sql("SELECT count(*) FROM cases")[0][0], "1000");
+    let rejects = t.sql("SELECT line, coalesce(case_id, '-'), coalesce(path, '-') FROM rejects ORDER BY line");
+    assert_eq!(
+        rejects,
+        vec![
+            vec!["102".to_owned(), "BAD-1".to_owned(), "-".to_owned()],
+            vec!["503".to_owned(), "-".to_owned(), "-".to_owned()],
+            vec!["904".to_owned(), "BAD-3".to_owned(), "accepted_at".to_owned()],
+        ]
+    );
+    // the raw text of each reject is kept
+    assert_eq!(t.sql("SELECT count(*) FROM rejects WHERE raw <> ''")[0][0], "3");
+}
+
+#[test]
+fn importing_twice_changes_nothing() {
+    let t = Xuncha::new();
+    let f = t.write("a.ndjson", &lines(&(0..50).map(|i| case_json(&format!("C{i}"))).collect::<Vec<_>>()));
+    let first = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]).json();
+    assert_eq!(first["new"], 50);
+    let second = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]).json();
+    assert_eq!(
+        (second["new"].clone(), second["changed"].clone(), second["unchanged"].clone()),
+        (0.into(), 0.into(), 50.into())
+    );
+}
+
+#[test]
+fn json_array_with_a_bad_element_keeps_the_others() {
+    let t = Xuncha::new();
+    let text = format!("[\n{},\n{{\"case_id\": \"X\", \"kind\": \"nope\", \"unit_id\": \"U\", \"officers\": [{{\"id\":\"O\"}}]}},\n{}\n]\n", case_json("A1"), case_json("A3"));
+    let f = t.write("a.json", &text);
+    let r = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["new"], 2);
+    assert!(r.stderr.contains("a.json:3 (array element 1)"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `kind`: unknown variant `nope`"), "{}", r.stderr);
+}
+
+#[test]
+fn structural_problems_are_rejected_with_their_path() {
+    let t = Xuncha::new();
+    let mut dangling = case_json("D1");
+    dangling["questionings"] = serde_json::json!([{"id": "Q1", "person_id": "P9", "officer_ids": ["O1"]}]);
+    let mut backwards = case_json("D2");
+    backwards["measures"] = serde_json::json!([{"id": "M1", "person_id": "P1", "type": "bail",
+        "started_at": "2026-03-02T10:00:00+08:00", "ended_at": "2026-03-01T10:00:00+08:00"}]);
+    let mut dup = case_json("D3");
+    dup["questionings"] = serde_json::json!([{"id": "P1", "person_id": "P1"}]);
+    let mut wrong_type = case_json("D4");
+    wrong_type["officers"] = serde_json::json!("O1");
+    let f = t.write("s.ndjson", &lines(&[dangling, backwards, dup, wrong_type, case_json("OK")]));
+    let r = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["new"], 1);
+    assert!(r.stderr.contains("at `questionings[0].person_id`: refers to person `P9`"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `measures[0].ended_at`: measure ends before it starts"), "{}", r.stderr);
+    assert!(r.stderr.contains("duplicate sub-record id `P1`"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `officers`: invalid type: string"), "{}", r.stderr);
+}
+
+#[test]
+fn unreadable_file_and_newer_database_exit_2_and_write_nothing() {
+    let t = Xuncha::new();
+    let r = t.run(["import", "/nonexistent/file.ndjson"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot read `/nonexistent/file.ndjson`"), "{}", r.stderr);
+    assert!(!t.db().exists(), "nothing may be created when nothing can be done");
+    {
+        let c = rusqlite::Connection::open(t.db()).expect("db");
+        c.pragma_update(None, "user_version", 99).expect("stamp");
+    }
+    let f = t.write("a.ndjson", &lines(&[case_json("C1")]));
+    let r = t.run(["import", f.to_str().unwrap_or_default()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("written by a newer xuncha"), "{}", r.stderr);
+}
+
+#[test]
+fn locked_database_is_reported_and_nothing_is_lost() {
+    let t = Xuncha::new();
+    let f = t.write("a.ndjson", &lines(&[case_json("C1")]));
+    assert_eq!(t.run(["import", f.to_str().unwrap_or_default()]).code, 0);
+    let conn = rusqlite::Connection::open(t.db()).expect("db");
+    conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO import_runs (started_at, files) VALUES (0, '[]');").expect("lock");
+    let g = t.write("b.ndjson", &lines(&[case_json("C2")]));
+    let r = t.run(["import", g.to_str().unwrap_or_default()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is locked by another process"), "{}", r.stderr);
+    conn.execute_batch("ROLLBACK").expect("unlock");
+    drop(conn);
+    assert_eq!(t.sql("SELECT case_id FROM cases"), vec![vec!["C1".to_owned()]]);
+}
+
+#[test]
+fn stdin_and_arrays_are_detected() {
+    let t = Xuncha::new();
+    let out = assert_cmd::Command::cargo_bin("xuncha")
+        .expect("bin")
+        .args(["--db", t.db().to_str().unwrap_or_default(), "import", "-", "--format", "json"])
+        .write_stdin(format!("[{}, {}]", case_json("S1"), case_json("S2")))
+        .output()
+        .expect("run");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(j["new"], 2);
+}
+
+#[test]
+fn database_is_private() {
+    let t = Xuncha::new();
+    let f = t.write("a.ndjson", &lines(&[case_json("C1")]));
+    t.run(["import", f.to_str().unwrap_or_default()]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(t.db()).expect("meta").permissions().mode() & 0o777, 0o600);
+    }
+}

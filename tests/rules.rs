@@ -1,0 +1,136 @@
+//! The fixture harness over every check, and the sandbox (issue #3).
+
+use std::path::Path;
+
+use xuncha::engine::testing::run_fixtures;
+use xuncha::engine::RuleSet;
+
+use crate::util::{root, Xuncha};
+
+#[test]
+fn every_fixture_of_every_check_passes() {
+    let set = RuleSet::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    let results = run_fixtures(&set, &root().join("fixtures/rules"), &[]).expect("harness");
+    let failures: Vec<String> = results.iter().filter(|r| !r.passed()).map(|r| r.explain_failure()).collect();
+    assert!(failures.is_empty(), "{} fixture entries failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(results.len() >= 2 * set.rules.len());
+}
+
+fn temp_rules(t: &Xuncha, scripts: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = t.path("rules");
+    std::fs::create_dir_all(dir.join("g06")).expect("mkdir");
+    std::fs::copy(root().join("rules/categories.toml"), dir.join("categories.toml")).expect("copy catalog");
+    std::fs::copy(
+        root().join("rules/g06/P051-detention-family-notice-late.rhai"),
+        dir.join("g06/P051-detention-family-notice-late.rhai"),
+    )
+    .expect("copy");
+    for (name, body) in scripts {
+        std::fs::write(dir.join("g06").join(format!("{name}.rhai")), body).expect("write");
+    }
+    dir
+}
+
+fn header(id: &str) -> String {
+    format!(
+        "/*---\nid = \"{id}\"\ncategory = \"P049\"\ntitle = \"t\"\nstatus = \"preview\"\nversion = 1\nlegal_basis = [{{ law = \"l\", version = \"v\", article = \"a\" }}]\ndoc = \"\"\"\n## 检查内容\n## 为什么是问题\n## 法律依据\n## 会标记\n## 不会标记\n\"\"\"\n---*/\n"
+    )
+}
+
+#[test]
+fn a_broken_script_is_reported_with_its_position_before_anything_runs() {
+    let t = Xuncha::new();
+    let body = format!(
+        "{}let out = [];\nfor m in c.measures {{\n    if meausre.started_at == () {{ continue; }}\n}}\nout\n",
+        header("P049-broken")
+    );
+    let dir = temp_rules(&t, &[("P049-broken", &body)]);
+    let r = t.run(["--rules", dir.to_str().unwrap_or_default(), "rules", "check"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("rule `P049-broken` does not compile: Undefined variable: meausre"), "{}", r.stderr);
+    assert!(r.stderr.contains("rules/g06/P049-broken.rhai:18:8"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+}
+
+#[test]
+fn a_runaway_or_failing_script_is_a_rule_error_and_the_others_still_run() {
+    let t = Xuncha::new();
+    let looping = format!("{}loop {{ }}\n[]\n", header("P049-runaway"));
+    let failing = format!("{}let x = c.measures[0].no_such_field;\n[]\n", header("P049-failing"));
+    let dir = temp_rules(&t, &[("P049-runaway", &looping), ("P049-failing", &failing)]);
+    let case = serde_json::json!({
+        "case_id": "C1", "kind": "criminal", "unit_id": "U01", "officers": [{"id": "O1", "role": "lead"}],
+        "persons": [{"id": "P1", "role": "suspect"}],
+        "measures": [{"id": "M1", "person_id": "P1", "type": "criminal_detention",
+                      "started_at": "2026-03-02T10:00:00+08:00", "family_notified_at": "2026-03-03T20:00:00+08:00"}]
+    });
+    let f = t.write("c.ndjson", &format!("{case}\n{}\n", case.to_string().replace("\"C1\"", "\"C2\"")));
+    let r = t.run([
+        "--rules",
+        dir.to_str().unwrap_or_default(),
+        "audit",
+        f.to_str().unwrap_or_default(),
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "rule errors make exit 1: {}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["rule_errors"].as_u64(), Some(4));
+    assert_eq!(j["new"].as_u64(), Some(2), "P051 still ran on both cases: {j}");
+    assert!(
+        r.stderr.contains("rule `P049-runaway` stopped on case `C1`: stopped after 1000000 operations (the limit)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("rules/g06/P049-runaway.rhai:16:"), "{}", r.stderr);
+    assert!(r.stderr.contains("P049-failing` failed on case `C1`"), "{}", r.stderr);
+    assert!(r.stderr.contains("the same error occurred on 1 more case"), "{}", r.stderr);
+    assert_eq!(t.sql("SELECT count(*) FROM rule_errors")[0][0], "4");
+}
+
+#[test]
+fn rules_test_reports_a_wrong_expectation_with_help() {
+    let t = Xuncha::new();
+    let fixtures = t.path("fixtures");
+    std::fs::create_dir_all(&fixtures).expect("mkdir");
+    let src =
+        std::fs::read_to_string(root().join("fixtures/rules/P051-detention-family-notice-late.json")).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&src).expect("json");
+    v[0]["expect"] = serde_json::json!([]);
+    std::fs::write(fixtures.join("P051-detention-family-notice-late.json"), v.to_string()).expect("write");
+    let r = t.run([
+        "rules",
+        "test",
+        "P051-detention-family-notice-late",
+        "--fixtures",
+        fixtures.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("FAILED P051-detention-family-notice-late"), "{}", r.stdout);
+    assert!(r.stdout.contains("flagged:  M1"), "{}", r.stdout);
+    assert!(r.stdout.contains("help: if this case should flag, add the subject to \"expect\""), "{}", r.stdout);
+    assert!(r.stdout.contains("1 false positives"), "{}", r.stdout);
+}
+
+#[test]
+fn explain_names_what_fired_and_what_did_not_apply() {
+    let t = Xuncha::new();
+    let f = Path::new(&root()).join("fixtures/rules/P051-detention-family-notice-late.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("json");
+    let file = t.write("one.json", &v[0]["case"].to_string());
+    let r = t.run(["explain", file.to_str().unwrap_or_default(), "--as-of", "2026-06-30", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let checks = j["checks"].as_array().expect("checks");
+    let p051 = checks.iter().find(|c| c["rule"] == "P051-detention-family-notice-late").expect("P051 listed");
+    assert_eq!(p051["verdict"], "fired");
+    assert!(checks.iter().any(
+        |c| c["verdict"] == "not_applicable" && c["reason"].as_str().is_some_and(|r| r.contains("administrative"))
+    ));
+    assert!(checks
+        .iter()
+        .any(|c| c["verdict"] == "not_applicable"
+            && c["reason"].as_str().is_some_and(|r| r.starts_with("the case has no"))));
+}
