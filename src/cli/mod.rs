@@ -92,6 +92,11 @@ pub enum Outcome {
 }
 
 pub fn main() -> std::process::ExitCode {
+    // a panic caught inside the engine is reported as a rule error; keep the default hook's
+    // backtrace noise off the terminal
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(std::io::stderr().lock(), "internal error: {info}");
+    }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -513,7 +513,7 @@ pub fn money_text(v: f64) -> String {
 }
 
 fn enum_is<T: Serialize>(v: Option<T>, name: &str) -> bool {
-    v.is_some_and(|v| serde_json::to_value(v).ok().and_then(|x| x.as_str().map(|s| s == name)).unwrap_or(false))
+    v.is_some_and(|v| super::variant::name(&v) == name)
 }
 
 fn find_record(case: &Case, id: &str) -> Res<Dynamic> {

@@ -10,6 +10,7 @@ pub mod index;
 pub mod rule;
 pub mod run;
 pub mod testing;
+pub mod variant;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

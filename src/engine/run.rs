@@ -185,11 +185,32 @@ impl Worker {
         let ((), next_change) = api::with_case(ctx, || {
             for &i in &to_run {
                 api::set_rule(i);
-                let res = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &self.asts[i]);
+                // a panic inside the script engine is that rule's error on this case, never
+                // the end of the audit
+                let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &self.asts[i])
+                }));
                 scope.rewind(base);
                 match res {
-                    Ok(v) => self.collect(i, &case, v, &mut out),
-                    Err(e) => out.errors.push(self.error(i, &case.case_id, &e)),
+                    Ok(Ok(v)) => self.collect(i, &case, v, &mut out),
+                    Ok(Err(e)) => out.errors.push(self.error(i, &case.case_id, &e)),
+                    Err(panic) => {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| (*s).to_owned())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        let rule = &self.set.rules[i];
+                        out.errors.push(RuleError {
+                            rule_id: rule.header.id.clone(),
+                            case_id: case.case_id.clone(),
+                            message: format!("internal error in the script engine: {what}"),
+                            source_name: rule.source_name.clone(),
+                            line: 0,
+                            column: 0,
+                            limit: false,
+                        });
+                    }
                 }
             }
         });

@@ -71,126 +71,100 @@ SELECT finding_id,
        note
 FROM finding_events;
 
-CREATE VIEW rollup_keys AS
--- what each counted (non-preview) finding is counted under: one row per scope (`*` and its
--- unit) and dimension (`all`, `unit`, `group`, `category`, one `officer` row per officer)
-WITH s AS (
-    SELECT id, unit_id, category, group_code, '*' AS scope FROM findings WHERE preview = 0
-    UNION ALL
-    SELECT id, unit_id, category, group_code, unit_id FROM findings WHERE preview = 0
-)
-SELECT id AS finding_id, scope, 'all' AS dim, '*' AS key FROM s
-UNION ALL SELECT id, scope, 'unit', unit_id FROM s
-UNION ALL SELECT id, scope, 'group', group_code FROM s
-UNION ALL SELECT id, scope, 'category', category FROM s
-UNION ALL SELECT s.id, s.scope, 'officer', o.officer_id FROM s JOIN finding_officers o ON o.finding_id = s.id;
-
 CREATE VIEW rollup_finding_period AS
 -- one row per period and counted finding first seen before the period's end: what the
--- finding did in the period and where it stood at the end
+-- finding did in the period (1 = yes) and where it stood at the end
 SELECT p.kind,
        p.period,
        p.start_at,
        p.end_at,
        f.id AS finding_id,
+       f.unit_id,
+       f.group_code,
+       f.category,
        f.first_seen,
        f.points,
        -- first seen in the period
        f.first_seen >= p.start_at AS is_new,
-       -- status just before end_at
-       (SELECT e.to_status FROM finding_events e
-         WHERE e.finding_id = f.id AND e.at < p.end_at
-         ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status_at_end,
+       -- status just before end_at: that of the last event (by at, then id) before it
+       substr(max(printf('%020d%020d%s', e.at, e.id, e.to_status)), 41) AS status_at_end,
        -- came back after being rectified or resolved, within the period
-       EXISTS (SELECT 1 FROM finding_events e
-                WHERE e.finding_id = f.id AND e.at >= p.start_at AND e.at < p.end_at
-                  AND e.to_status = 'open' AND e.from_status IN ('rectified', 'resolved')) AS reopened,
-       EXISTS (SELECT 1 FROM finding_events e
-                WHERE e.finding_id = f.id AND e.at >= p.start_at AND e.at < p.end_at
-                  AND e.to_status = 'pushed') AS pushed,
-       EXISTS (SELECT 1 FROM finding_events e
-                WHERE e.finding_id = f.id AND e.at >= p.start_at AND e.at < p.end_at
-                  AND e.to_status = 'rectified') AS rectified,
-       EXISTS (SELECT 1 FROM finding_events e
-                WHERE e.finding_id = f.id AND e.at >= p.start_at AND e.at < p.end_at
-                  AND e.to_status = 'waived') AS waived,
-       EXISTS (SELECT 1 FROM finding_events e
-                WHERE e.finding_id = f.id AND e.at >= p.start_at AND e.at < p.end_at
-                  AND e.to_status = 'resolved') AS resolved,
+       max(e.at >= p.start_at AND e.to_status = 'open'
+           AND coalesce(e.from_status IN ('rectified', 'resolved'), 0)) AS reopened,
+       max(e.at >= p.start_at AND e.to_status = 'pushed') AS pushed,
+       max(e.at >= p.start_at AND e.to_status = 'rectified') AS rectified,
+       max(e.at >= p.start_at AND e.to_status = 'waived') AS waived,
+       max(e.at >= p.start_at AND e.to_status = 'resolved') AS resolved,
        -- pushed at any time before end_at
-       EXISTS (SELECT 1 FROM finding_events e
-                WHERE e.finding_id = f.id AND e.at < p.end_at AND e.to_status = 'pushed') AS pushed_by_end,
+       max(e.to_status = 'pushed') AS pushed_by_end,
        -- first rectification or resolution within the period
-       (SELECT min(e.at) FROM finding_events e
-         WHERE e.finding_id = f.id AND e.at >= p.start_at AND e.at < p.end_at
-           AND e.to_status IN ('rectified', 'resolved')) AS closed_at
+       min(CASE WHEN e.at >= p.start_at AND e.to_status IN ('rectified', 'resolved') THEN e.at END) AS closed_at
 FROM periods p
 JOIN findings f ON f.preview = 0 AND f.first_seen < p.end_at
+JOIN finding_events e ON e.finding_id = f.id AND e.at < p.end_at
 -- periods that have started (by the clock or by the data)
-WHERE p.start_at <= (SELECT max(CAST(strftime('%s', 'now') AS INTEGER), coalesce(max(at), 0)) FROM finding_events);
+WHERE p.start_at <= (SELECT max(CAST(strftime('%s', 'now') AS INTEGER), coalesce(max(at), 0)) FROM finding_events)
+GROUP BY p.kind, p.period, f.id;
 
 CREATE VIEW rollup_live AS
--- the present numbers of every started period, per scope, dimension and key (see
--- rollup_doc for each column); rows where everything is zero are left out
-WITH counted AS (
-    SELECT r.kind, r.period, k.scope, k.dim, k.key,
-           0 AS cases,
-           r.is_new AS new,
-           r.reopened,
-           r.pushed,
-           r.rectified,
-           r.waived,
-           r.resolved,
-           coalesce(r.status_at_end IN ('open', 'pushed'), 0) AS backlog,
-           r.is_new AND coalesce(r.status_at_end IN ('open', 'pushed'), 0) AS new_outstanding,
-           r.is_new AND coalesce(r.status_at_end IN ('rectified', 'resolved'), 0) AS new_closed,
-           r.is_new AND coalesce(r.status_at_end = 'waived', 0) AS new_waived,
-           r.is_new AND r.pushed_by_end AS new_pushed,
-           CASE WHEN r.is_new AND r.status_at_end IS NOT 'waived' THEN r.points ELSE 0 END AS points,
-           r.closed_at - r.first_seen AS secs_to_close
+-- the present numbers of every started period, per scope, dimension and key (rollup_doc
+-- explains each column); rows where everything is zero are left out, and so are units
+-- whose only activity in the period is accepted cases (rollup_cases has those). Filter on
+-- kind and period: the whole history at once takes long.
+SELECT g.kind, g.period, g.scope, g.dim, g.key, g.cases, g.new, g.reopened, g.pushed, g.rectified,
+       g.waived, g.resolved, g.backlog, g.new_outstanding, g.new_closed, g.new_waived, g.new_pushed,
+       g.points,
+       CAST(g.new_closed AS REAL) / nullif(g.new - g.new_waived, 0) AS rectification_rate,
+       CAST(g.new_pushed AS REAL) / nullif(g.new, 0) AS share_pushed,
+       (SELECT avg(value) FROM (SELECT value,
+                                       row_number() OVER (ORDER BY value) AS rn,
+                                       count(*) OVER () AS n
+                                FROM json_each(g.closes))
+         WHERE rn IN ((n + 1) / 2, (n + 2) / 2)) / 86400.0 AS median_days_to_rectify
+FROM (
+    SELECT r.kind, r.period,
+           CASE s.by_unit WHEN 0 THEN '*' ELSE r.unit_id END AS scope,
+           d.dim AS dim,
+           CASE d.dim WHEN 'all' THEN '*' WHEN 'unit' THEN r.unit_id WHEN 'group' THEN r.group_code
+                      WHEN 'category' THEN r.category ELSE o.officer_id END AS key,
+           CASE WHEN d.dim IN ('all', 'unit') THEN
+               (SELECT count(*) FROM cases c
+                 WHERE c.accepted_at >= r.start_at AND c.accepted_at < r.end_at
+                   AND (s.by_unit = 0 AND d.dim = 'all' OR c.unit_id = r.unit_id))
+           ELSE 0 END AS cases,
+           sum(r.is_new) AS new,
+           sum(r.reopened) AS reopened,
+           sum(r.pushed) AS pushed,
+           sum(r.rectified) AS rectified,
+           sum(r.waived) AS waived,
+           sum(r.resolved) AS resolved,
+           sum(coalesce(r.status_at_end IN ('open', 'pushed'), 0)) AS backlog,
+           sum(r.is_new AND coalesce(r.status_at_end IN ('open', 'pushed'), 0)) AS new_outstanding,
+           sum(r.is_new AND coalesce(r.status_at_end IN ('rectified', 'resolved'), 0)) AS new_closed,
+           sum(r.is_new AND coalesce(r.status_at_end = 'waived', 0)) AS new_waived,
+           sum(r.is_new AND r.pushed_by_end) AS new_pushed,
+           sum(CASE WHEN r.is_new AND r.status_at_end IS NOT 'waived' THEN r.points ELSE 0 END) AS points,
+           -- seconds from first seen to the first rectification or resolution in the period
+           json_group_array(r.closed_at - r.first_seen) FILTER (WHERE r.closed_at IS NOT NULL) AS closes
     FROM rollup_finding_period r
-    JOIN rollup_keys k ON k.finding_id = r.finding_id
-    UNION ALL
-    -- cases accepted in the period, for findings per 100 cases (dims `all` and `unit` only)
-    SELECT p.kind, p.period,
-           CASE s.n WHEN 0 THEN '*' ELSE c.unit_id END,
-           d.dim,
-           CASE d.dim WHEN 'all' THEN '*' ELSE c.unit_id END,
-           1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL
-    FROM periods p
-    JOIN cases c ON c.accepted_at >= p.start_at AND c.accepted_at < p.end_at
-    CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 1) s
-    CROSS JOIN (SELECT 'all' AS dim UNION ALL SELECT 'unit') d
-),
-ranked AS (
-    SELECT *,
-           row_number() OVER (PARTITION BY kind, period, scope, dim, key
-                              ORDER BY secs_to_close IS NULL, secs_to_close) AS rn,
-           count(secs_to_close) OVER (PARTITION BY kind, period, scope, dim, key) AS n_closed
-    FROM counted
-)
-SELECT kind, period, scope, dim, key,
-       sum(cases) AS cases,
-       sum(new) AS new,
-       sum(reopened) AS reopened,
-       sum(pushed) AS pushed,
-       sum(rectified) AS rectified,
-       sum(waived) AS waived,
-       sum(resolved) AS resolved,
-       sum(backlog) AS backlog,
-       sum(new_outstanding) AS new_outstanding,
-       sum(new_closed) AS new_closed,
-       sum(new_waived) AS new_waived,
-       sum(new_pushed) AS new_pushed,
-       sum(points) AS points,
-       CAST(sum(new_closed) AS REAL) / nullif(sum(new) - sum(new_waived), 0) AS rectification_rate,
-       CAST(sum(new_pushed) AS REAL) / nullif(sum(new), 0) AS share_pushed,
-       avg(CASE WHEN secs_to_close IS NOT NULL AND rn IN ((n_closed + 1) / 2, (n_closed + 2) / 2)
-                THEN secs_to_close END) / 86400.0 AS median_days_to_rectify
-FROM ranked
-GROUP BY kind, period, scope, dim, key
-HAVING sum(cases) + sum(new) + sum(reopened) + sum(pushed) + sum(rectified) + sum(waived)
-       + sum(resolved) + sum(backlog) > 0;
+    -- counted for the whole bureau and for its unit ...
+    CROSS JOIN (SELECT 0 AS by_unit UNION ALL SELECT 1) s
+    -- ... once per dimension, and once per responsible officer
+    CROSS JOIN (SELECT 'all' AS dim UNION ALL SELECT 'unit' UNION ALL SELECT 'group'
+                UNION ALL SELECT 'category' UNION ALL SELECT 'officer') d
+    LEFT JOIN finding_officers o ON d.dim = 'officer' AND o.finding_id = r.finding_id
+    WHERE d.dim <> 'officer' OR o.officer_id IS NOT NULL
+    GROUP BY r.kind, r.period, scope, dim, key
+    HAVING cases + new + reopened + pushed + rectified + waived + resolved + backlog > 0
+) g;
+
+CREATE VIEW rollup_cases AS
+-- cases accepted in each period (cases.accepted_at), per unit: the denominator of
+-- "findings per 100 cases"
+SELECT p.kind, p.period, c.unit_id, count(*) AS cases
+FROM periods p
+JOIN cases c ON c.accepted_at >= p.start_at AND c.accepted_at < p.end_at
+GROUP BY p.kind, p.period, c.unit_id;
 
 -- A closed period's numbers as they stood the first time the period was reported after it
 -- closed (one row per scope, dim and key, as rollup_live had them then).
