@@ -122,48 +122,62 @@ impl Injectors {
         self.scripts.iter().map(|s| s.0.as_str()).collect()
     }
 
+    /// Runs scripts `idxs` in `mode` over one conversion of the case; returns the case and
+    /// the last script's result.
     fn run(
         &self,
-        idx: usize,
+        idxs: &[usize],
         mode: &str,
         case: Case,
         rng: &mut ChaCha8Rng,
         as_of: i64,
     ) -> Result<(Case, Dynamic), GenError> {
-        let (code, path, _, ast) = &self.scripts[idx];
-        let fail = |m: String| {
-            GenError::Script(format!("generator script `{}` ({mode}) on case `{}`: {m}", path.display(), case.case_id))
-        };
-        let dynamic = rhai::serde::to_dynamic(&case).map_err(|e| fail(e.to_string()))?;
+        let case_id = case.case_id.clone();
+        let dynamic =
+            rhai::serde::to_dynamic(&case).map_err(|e| GenError::Script(format!("case `{case_id}`: {e}")))?;
         let ids: HashSet<String> =
             crate::model::validate::sub_record_ids(&case).into_iter().map(|(_, id)| id.to_owned()).collect();
         IDS.with(|i| *i.borrow_mut() = (ids, 0));
-        let seeded = ChaCha8Rng::from_seed({
-            let mut s = [0u8; 32];
-            rng.fill(&mut s);
-            s[0] ^= code.bytes().fold(0u8, u8::wrapping_add);
-            s
-        });
-        RNG.with(|r| *r.borrow_mut() = Some(seeded));
         let mut scope = Scope::new();
         scope.push("c", dynamic);
         scope.push_constant("mode", mode.to_owned());
         scope.push_constant("as_of", as_of);
-        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
-        RNG.with(|r| *r.borrow_mut() = None);
-        let result = result.map_err(|e| fail(e.to_string()))?;
+        let base = scope.len();
+        let mut result = Dynamic::UNIT;
+        for &idx in idxs {
+            let (code, path, _, ast) = &self.scripts[idx];
+            let seeded = ChaCha8Rng::from_seed({
+                let mut s = [0u8; 32];
+                rng.fill(&mut s);
+                s[0] ^= code.bytes().fold(0u8, u8::wrapping_add);
+                s
+            });
+            RNG.with(|r| *r.borrow_mut() = Some(seeded));
+            let r = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
+            RNG.with(|r| *r.borrow_mut() = None);
+            scope.rewind(base);
+            result = r.map_err(|e| {
+                GenError::Script(format!("generator script `{}` ({mode}) on case `{case_id}`: {e}", path.display()))
+            })?;
+        }
         let c: Dynamic = scope.get_value("c").unwrap_or(Dynamic::UNIT);
-        let case: Case = crate::model::from_internal(|| rhai::serde::from_dynamic(&c))
-            .map_err(|e| fail(format!("the case no longer fits the format: {e}")))?;
+        let case: Case = crate::model::from_internal(|| rhai::serde::from_dynamic(&c)).map_err(|e| {
+            let who: Vec<&str> = idxs.iter().map(|&i| self.scripts[i].0.as_str()).collect();
+            GenError::Script(format!(
+                "generator script(s) {} ({mode}) on case `{case_id}`: the case no longer fits the format: {e}",
+                who.join(", ")
+            ))
+        })?;
         Ok((case, result))
     }
 
-    /// Runs every script in `comply` mode.
-    pub fn comply(&self, mut case: Case, rng: &mut ChaCha8Rng, as_of: i64) -> Result<Case, GenError> {
-        for i in 0..self.scripts.len() {
-            case = self.run(i, "comply", case, rng, as_of)?.0;
+    /// Runs every script in `comply` mode, over one conversion of the case.
+    pub fn comply(&self, case: Case, rng: &mut ChaCha8Rng, as_of: i64) -> Result<Case, GenError> {
+        if self.scripts.is_empty() {
+            return Ok(case);
         }
-        Ok(case)
+        let all: Vec<usize> = (0..self.scripts.len()).collect();
+        Ok(self.run(&all, "comply", case, rng, as_of)?.0)
     }
 
     /// Injects category `code`'s error; returns the case and the subjects (empty = did not apply).
@@ -175,7 +189,7 @@ impl Injectors {
         as_of: i64,
     ) -> Result<(Case, Vec<String>), GenError> {
         let Some(i) = self.scripts.iter().position(|s| s.0 == code) else { return Ok((case, vec![])) };
-        let (case, result) = self.run(i, "inject", case, rng, as_of)?;
+        let (case, result) = self.run(&[i], "inject", case, rng, as_of)?;
         let subjects: Vec<String> = if result.is_unit() {
             vec![]
         } else if let Some(a) = result.clone().try_cast::<rhai::Array>() {
