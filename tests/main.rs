@@ -2,6 +2,7 @@
 
 mod audit;
 mod catalog;
+mod crash;
 mod import;
 mod reports;
 mod rules;
