@@ -103,7 +103,7 @@ fn load_index(store: &Store) -> Result<CrossIndex, StoreError> {
         let (k, rec) = row.ctx("reading the index")?;
         ix.add_person(&k, rec);
     }
-    Ok(ix)
+    Ok(ix.finish())
 }
 
 /// The cross-case index over every stored case, for `explain`.

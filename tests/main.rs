@@ -6,4 +6,5 @@ mod crash;
 mod import;
 mod reports;
 mod rules;
+mod truth;
 mod util;

@@ -440,6 +440,10 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("officer_sessions", |officer_id: &str| -> Res<Array> {
         ctx(|c| Ok(c.index.officer_sessions(officer_id)))
     });
+    engine.register_fn("officer_sessions", |officer_id: &str, from: Dynamic, to: Dynamic| -> Res<Array> {
+        let (from, to) = (ts(&from, "officer_sessions")?, ts(&to, "officer_sessions")?);
+        ctx(|c| Ok(c.index.officer_sessions_between(officer_id, from, to)))
+    });
     engine.register_fn("person_history", |person_id: Dynamic, what: &str| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {

@@ -28,6 +28,18 @@ pub struct PersonRecord {
 pub struct CrossIndex {
     pub sessions: HashMap<String, Vec<Session>>,
     pub persons: HashMap<String, Vec<PersonRecord>>,
+    /// per officer: the longest session, to bound the search window
+    longest: HashMap<String, i64>,
+    sorted: bool,
+}
+
+fn session_map(s: &Session) -> Dynamic {
+    let mut m = Map::new();
+    m.insert("case_id".into(), s.case_id.clone().into());
+    m.insert("record_id".into(), s.record_id.clone().into());
+    m.insert("started_at".into(), Dynamic::from_int(s.started_at));
+    m.insert("ended_at".into(), Dynamic::from_int(s.ended_at));
+    Dynamic::from_map(m)
 }
 
 impl CrossIndex {
@@ -81,11 +93,38 @@ impl CrossIndex {
                 }
             }
         }
-        ix
+        ix.finish()
     }
 
     pub fn add_session(&mut self, officer: &str, s: Session) {
+        let len = s.ended_at - s.started_at;
+        let l = self.longest.entry(officer.to_owned()).or_insert(0);
+        *l = (*l).max(len);
         self.sessions.entry(officer.to_owned()).or_default().push(s);
+        self.sorted = false;
+    }
+
+    /// Sorts every officer's sessions by start, for [`Self::officer_sessions_between`].
+    pub fn finish(mut self) -> CrossIndex {
+        for v in self.sessions.values_mut() {
+            v.sort_by_key(|s| s.started_at);
+        }
+        self.sorted = true;
+        self
+    }
+
+    /// Sessions of the officer that overlap `[from, to]`: a binary search, not a scan.
+    pub fn officer_sessions_between(&self, officer: &str, from: i64, to: i64) -> Array {
+        let Some(v) = self.sessions.get(officer) else { return Array::new() };
+        let longest = self.longest.get(officer).copied().unwrap_or(0);
+        let hits: Vec<&Session> = if self.sorted {
+            let lo = v.partition_point(|s| s.started_at < from.saturating_sub(longest));
+            let hi = v.partition_point(|s| s.started_at < to);
+            v[lo..hi].iter().filter(|s| s.ended_at > from).collect()
+        } else {
+            v.iter().filter(|s| s.started_at < to && s.ended_at > from).collect()
+        };
+        hits.into_iter().map(session_map).collect()
     }
 
     pub fn add_person(&mut self, key: &str, r: PersonRecord) {
@@ -93,21 +132,7 @@ impl CrossIndex {
     }
 
     pub fn officer_sessions(&self, officer: &str) -> Array {
-        self.sessions
-            .get(officer)
-            .map(|v| {
-                v.iter()
-                    .map(|s| {
-                        let mut m = Map::new();
-                        m.insert("case_id".into(), s.case_id.clone().into());
-                        m.insert("record_id".into(), s.record_id.clone().into());
-                        m.insert("started_at".into(), Dynamic::from_int(s.started_at));
-                        m.insert("ended_at".into(), Dynamic::from_int(s.ended_at));
-                        Dynamic::from_map(m)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.sessions.get(officer).map(|v| v.iter().map(session_map).collect()).unwrap_or_default()
     }
 
     /// Records of the same person in *other* cases.

@@ -74,6 +74,7 @@ pub fn generate(
     }
     let as_of = as_of(opts);
     let mut per_category = BTreeMap::new();
+    let mut roster = Roster::default();
     let injectable: Vec<&str> =
         scripts.codes().into_iter().filter(|c| opts.only.is_empty() || opts.only.iter().any(|o| o == c)).collect();
     for i in 0..opts.cases {
@@ -97,6 +98,10 @@ pub fn generate(
                 }
             }
         }
+        // officers are not in two places at once: a questioning that would clash with an
+        // officer's session in an earlier case (or earlier in this one) gets a free officer
+        // of the unit instead; an injected overlap keeps its person, so it still flags
+        roster.book(&mut case);
         let problems = model::validate(&case);
         if let Some(p) = problems.first() {
             return Err(GenError::Script(format!(
@@ -141,4 +146,51 @@ pub fn write_files(
         t.flush().map_err(werr(tp))?;
     }
     Ok(res)
+}
+
+/// Each officer's questioning sessions so far, to keep generated officers from being in two
+/// places at once across cases.
+#[derive(Default)]
+struct Roster {
+    busy: std::collections::HashMap<String, BTreeMap<i64, i64>>,
+}
+
+/// Minutes of slack around a session (P039 tolerates 10).
+const SLACK: i64 = 20 * 60;
+
+impl Roster {
+    fn free(&self, officer: &str, from: i64, to: i64) -> bool {
+        let Some(b) = self.busy.get(officer) else { return true };
+        let (a, z) = (from - SLACK, to + SLACK);
+        // sessions of one officer never overlap each other here, so the neighbours decide
+        b.range(..z).next_back().is_none_or(|(_, &end)| end <= a)
+    }
+
+    fn book(&mut self, case: &mut Case) {
+        let unit = case.unit_id.clone();
+        for qi in 0..case.questionings.len() {
+            let (Some(from), Some(to)) = (case.questionings[qi].started_at, case.questionings[qi].ended_at) else { continue };
+            {
+                let ids = case.questionings[qi].officer_ids.clone();
+                for (k, o) in ids.iter().enumerate() {
+                    if self.free(o, from.0, to.0) {
+                        continue;
+                    }
+                    let taken: Vec<String> = case.questionings[qi].officer_ids.clone();
+                    let spare = (10..200)
+                        .map(|n| format!("{unit}-O{n:02}"))
+                        .find(|cand| !taken.contains(cand) && self.free(cand, from.0, to.0));
+                    if let Some(spare) = spare {
+                        case.questionings[qi].officer_ids[k] = spare.clone();
+                        if !case.officers.iter().any(|x| x.id == spare) {
+                            case.officers.push(model::Officer { id: spare, name: None, role: Some(model::OfficerRole::Assist), legal_qualified: None });
+                        }
+                    }
+                }
+            }
+            for o in &case.questionings[qi].officer_ids {
+                self.busy.entry(o.clone()).or_default().insert(from.0, to.0);
+            }
+        }
+    }
 }
