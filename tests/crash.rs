@@ -56,7 +56,16 @@ fn kill_9_then_rerun_gives_the_clean_result() {
         assert_cmd::Command::cargo_bin("xuncha")
             .expect("bin")
             .current_dir(root())
-            .args(["--db", db.to_str().unwrap_or_default(), "--rules", &rules, "--quiet", "audit", "--as-of", "2026-06-30"])
+            .args([
+                "--db",
+                db.to_str().unwrap_or_default(),
+                "--rules",
+                &rules,
+                "--quiet",
+                "audit",
+                "--as-of",
+                "2026-06-30",
+            ])
             .output()
             .expect("audit")
     };
@@ -82,7 +91,16 @@ fn kill_9_then_rerun_gives_the_clean_result() {
         import(&db);
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xuncha"))
             .current_dir(root())
-            .args(["--db", db.to_str().unwrap_or_default(), "--rules", &rules, "--quiet", "audit", "--as-of", "2026-06-30"])
+            .args([
+                "--db",
+                db.to_str().unwrap_or_default(),
+                "--rules",
+                &rules,
+                "--quiet",
+                "audit",
+                "--as-of",
+                "2026-06-30",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

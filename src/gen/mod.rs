@@ -169,7 +169,9 @@ impl Roster {
     fn book(&mut self, case: &mut Case) {
         let unit = case.unit_id.clone();
         for qi in 0..case.questionings.len() {
-            let (Some(from), Some(to)) = (case.questionings[qi].started_at, case.questionings[qi].ended_at) else { continue };
+            let (Some(from), Some(to)) = (case.questionings[qi].started_at, case.questionings[qi].ended_at) else {
+                continue;
+            };
             {
                 let ids = case.questionings[qi].officer_ids.clone();
                 for (k, o) in ids.iter().enumerate() {
@@ -183,7 +185,12 @@ impl Roster {
                     if let Some(spare) = spare {
                         case.questionings[qi].officer_ids[k] = spare.clone();
                         if !case.officers.iter().any(|x| x.id == spare) {
-                            case.officers.push(model::Officer { id: spare, name: None, role: Some(model::OfficerRole::Assist), legal_qualified: None });
+                            case.officers.push(model::Officer {
+                                id: spare,
+                                name: None,
+                                role: Some(model::OfficerRole::Assist),
+                                legal_qualified: None,
+                            });
                         }
                     }
                 }

@@ -133,8 +133,7 @@ impl Injectors {
         as_of: i64,
     ) -> Result<(Case, Dynamic), GenError> {
         let case_id = case.case_id.clone();
-        let dynamic =
-            rhai::serde::to_dynamic(&case).map_err(|e| GenError::Script(format!("case `{case_id}`: {e}")))?;
+        let dynamic = rhai::serde::to_dynamic(&case).map_err(|e| GenError::Script(format!("case `{case_id}`: {e}")))?;
         let ids: HashSet<String> =
             crate::model::validate::sub_record_ids(&case).into_iter().map(|(_, id)| id.to_owned()).collect();
         IDS.with(|i| *i.borrow_mut() = (ids, 0));

@@ -23,7 +23,7 @@ pub fn export_json(case: &Case) -> String {
     fn strip(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(m) => {
-                m.retain(|_, x| !x.is_null() && !(x.is_array() && x.as_array().is_some_and(Vec::is_empty)));
+                m.retain(|_, x| !(x.is_null() || x.as_array().is_some_and(Vec::is_empty)));
                 m.values_mut().for_each(strip);
             }
             serde_json::Value::Array(a) => a.iter_mut().for_each(strip),

@@ -105,6 +105,7 @@ pub fn finish_run(
     tx.commit().map_err(map_busy(&store.path, "committing the audit run"))
 }
 
+#[allow(clippy::too_many_arguments)] // one row of finding_events, column by column
 fn event(
     tx: &Transaction,
     id: i64,
