@@ -173,8 +173,15 @@ pub fn case_deadline(
     max_extensions: usize,
     as_of: i64,
 ) -> (i64, i64, i64) {
-    let mut deadline = deadline_days(start, days);
+    let end = case.closure.as_ref().and_then(|c| c.closed_at).map_or(as_of, |t| t.0);
+    // the deadline for a number of days, moved on by the excluded time before it
+    let with_pauses = |n: i64| {
+        let base = deadline_days(start, n);
+        let paused = paused_seconds(case, reasons, start, end.max(base));
+        (base + paused, paused)
+    };
     let mut ext_days = 0;
+    let (mut deadline, mut paused) = with_pauses(days);
     let mut exts: Vec<_> = case
         .extensions
         .iter()
@@ -183,14 +190,13 @@ pub fn case_deadline(
         .collect();
     exts.sort_unstable();
     for (approved, d) in exts.into_iter().take(max_extensions) {
+        // an extension counts when approved before the deadline then in force, pauses included
         if approved <= deadline {
-            deadline = deadline_days(start, days + ext_days + d);
             ext_days += d;
+            (deadline, paused) = with_pauses(days + ext_days);
         }
     }
-    let end = case.closure.as_ref().and_then(|c| c.closed_at).map_or(as_of, |t| t.0);
-    let paused = paused_seconds(case, reasons, start, end.max(deadline));
-    (deadline + paused, ext_days, paused)
+    (deadline, ext_days, paused)
 }
 
 /// Registers every API function on `engine`.
