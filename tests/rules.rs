@@ -134,3 +134,21 @@ fn explain_names_what_fired_and_what_did_not_apply() {
         .any(|c| c["verdict"] == "not_applicable"
             && c["reason"].as_str().is_some_and(|r| r.starts_with("the case has no"))));
 }
+
+/// Issue #6: a compliant case of each kind, every step done on time, raises nothing.
+#[test]
+fn compliant_cases_of_each_kind_raise_no_finding() {
+    let t = Xuncha::new();
+    for kind in ["administrative", "criminal", "drink_driving"] {
+        let file = root().join(format!("fixtures/compliant/{kind}.json"));
+        let r = t.run(["explain", file.to_str().unwrap_or_default(), "--as-of", "2026-06-30", "--format", "json"]);
+        assert_eq!(r.code, 0, "{kind}: {}", r.stderr);
+        let j = r.json();
+        let checks = j["checks"].as_array().expect("checks");
+        let loud: Vec<&serde_json::Value> =
+            checks.iter().filter(|c| c["verdict"] == "fired" || c["verdict"] == "error").collect();
+        assert!(loud.is_empty(), "{kind}: {loud:#?}");
+        let passed = checks.iter().filter(|c| c["verdict"] == "passed").count();
+        assert!(passed >= 50, "{kind}: only {passed} checks applied");
+    }
+}

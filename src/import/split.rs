@@ -34,6 +34,9 @@ pub enum Item {
 pub struct Splitter<R> {
     reader: R,
     mode: Option<bool>, // Some(true) = array
+    /// a stream of pretty-printed objects (the first line is only `{`): cut by depth like
+    /// array elements, with whitespace between them
+    multiline: bool,
     line: u64,
     index: u64,
     done: bool,
@@ -42,7 +45,7 @@ pub struct Splitter<R> {
 
 impl<R: BufRead> Splitter<R> {
     pub fn new(reader: R) -> Self {
-        Splitter { reader, mode: None, line: 1, index: 0, done: false, buf: Vec::new() }
+        Splitter { reader, mode: None, multiline: false, line: 1, index: 0, done: false, buf: Vec::new() }
     }
 
     fn peek_byte(&mut self) -> io::Result<Option<u8>> {
@@ -81,7 +84,10 @@ impl<R: BufRead> Splitter<R> {
             self.next_byte()?;
             Ok(true)
         } else {
-            Ok(false)
+            let head = self.reader.fill_buf()?;
+            let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+            self.multiline = first_line.len() < head.len() && first_line.trim_ascii() == b"{";
+            Ok(self.multiline)
         }
     }
 
@@ -106,6 +112,10 @@ impl<R: BufRead> Splitter<R> {
         loop {
             self.skip_ws()?;
             match self.peek_byte()? {
+                None if self.multiline => {
+                    self.done = true;
+                    return Ok(None);
+                }
                 None => {
                     self.done = true;
                     return Ok(Some(Item::Broken {
@@ -228,6 +238,12 @@ mod tests {
         assert_eq!(got[0].0, 2);
         assert_eq!(got[0].2, "{\"a\":\"x]}\\\"\",\"b\":[1,{}]}");
         assert_eq!(got[1], (3, Some(1), "{\"c\":2}".into()));
+    }
+
+    #[test]
+    fn pretty_printed_objects_are_records() {
+        let got = texts("{\n  \"a\": 1\n}\n{\n  \"b\": [2]\n}\n");
+        assert_eq!(got, vec![(1, Some(0), "{\n  \"a\": 1\n}".into()), (4, Some(1), "{\n  \"b\": [2]\n}".into())]);
     }
 
     #[test]
