@@ -97,28 +97,43 @@ fn rectified_but_still_wrong_is_reopened_and_waivers_expire() {
 }
 
 #[test]
-fn incremental_run_skips_unchanged_closed_cases_and_push_lists_per_officer() {
+fn incremental_run_skips_unchanged_closed_cases() {
+    let t = Xuncha::new();
+    let compliant: Vec<String> = ["administrative", "criminal", "drink_driving"]
+        .iter()
+        .map(|k| crate::util::root().join(format!("fixtures/compliant/{k}.json")).display().to_string())
+        .collect();
+    let mut args = vec!["audit".to_owned()];
+    args.extend(compliant.iter().cloned());
+    args.extend(["--as-of", "2026-07-01", "--format", "json"].map(str::to_owned));
+    let j = t.run(&args).json();
+    assert_eq!((j["audited"].as_u64(), j["new"].as_u64()), (Some(3), Some(0)), "{j}");
+    // the next night: nothing changed, all closed and clean: nothing to do
+    let j = t.run(["audit", "--as-of", "2026-07-02", "--format", "json"]).json();
+    assert_eq!((j["audited"].as_u64(), j["skipped"].as_u64()), (Some(0), Some(3)), "{j}");
+    // --full audits them anyway, and changes nothing
+    let j = t.run(["audit", "--as-of", "2026-07-02", "--full", "--format", "json"]).json();
+    assert_eq!((j["audited"].as_u64(), j["new"].as_u64()), (Some(3), Some(0)), "{j}");
+    // a partial selection audits every case (stamps are only kept for complete runs)
+    let j = t.run(["audit", "--as-of", "2026-07-03", "--select", "P051", "--format", "json"]).json();
+    assert_eq!(j["audited"].as_u64(), Some(3));
+}
+
+#[test]
+fn push_marks_open_findings_and_lists_them_per_officer() {
     let t = Xuncha::new();
     let f = t.write("a.ndjson", &lines(&[detention_case("C1", 31), detention_case("C2", 20)]));
-    let s = audit(&t, &[f.to_str().unwrap_or_default()]);
-    assert_eq!(s["audited"].as_u64(), Some(2));
-    // the next night: nothing changed, both cases are closed
-    let r = t.run(["audit", "--as-of", "2026-07-01", "--select", "P051", "--format", "json"]);
-    // a partial selection audits everything (stamps are only kept for complete runs)
-    assert_eq!(r.json()["audited"].as_u64(), Some(2));
-    let r = t.run(["audit", "--as-of", "2026-07-01", "--format", "json"]);
-    let first_full = r.json();
-    assert_eq!(first_full["audited"].as_u64(), Some(2));
-    let r = t.run(["audit", "--as-of", "2026-07-02", "--format", "json"]);
-    let j = r.json();
-    assert_eq!((j["audited"].as_u64(), j["skipped"].as_u64()), (Some(0), Some(2)), "{j}");
-
+    audit(&t, &[f.to_str().unwrap_or_default()]);
     let r = t.run(["push", "--by", "法制大队", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = r.json();
-    assert!(j["pushed"].as_u64().unwrap_or(0) >= 1);
+    assert_eq!(j["pushed"].as_u64(), Some(1));
     assert!(j["officers"].to_string().contains("\"O1\""));
-    assert_eq!(t.sql("SELECT count(*) FROM findings WHERE status = 'open'")[0][0], "0");
+    assert_eq!(t.sql("SELECT status FROM findings"), vec![vec!["pushed".to_owned()]]);
+    assert_eq!(
+        t.sql("SELECT by, note FROM finding_events WHERE to_status = 'pushed'"),
+        vec![vec!["法制大队".to_owned(), "推送整改".to_owned()]]
+    );
 }
 
 #[test]

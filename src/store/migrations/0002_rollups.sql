@@ -7,6 +7,13 @@
 -- period as it stood the first time it was reported. `SELECT * FROM rollup_doc` explains
 -- every view and column; `.schema rollup_live` shows the definitions with their comments.
 --
+-- For example, March 2026 per unit, and the officers with the most open findings at the end
+-- of ISO week 10:
+--   SELECT key, cases, new, round(100.0 * new / cases, 1) AS per_100, rectification_rate, points
+--     FROM rollup WHERE kind = 'month' AND period = '2026-03' AND scope = '*' AND dim = 'unit';
+--   SELECT key, backlog FROM rollup WHERE kind = 'week' AND period = '2026-W10' AND scope = '*'
+--     AND dim = 'officer' ORDER BY backlog DESC LIMIT 10;
+--
 -- Conventions of every rollup:
 -- * a period is [start_at, end_at) in epoch seconds, Asia/Shanghai local time; weeks are
 --   ISO 8601 (Monday first, `2020-W53`), months `2026-03`, days `2026-03-01`;
@@ -46,9 +53,11 @@ CREATE INDEX calendar_week ON calendar(week);
 CREATE INDEX calendar_month ON calendar(month);
 CREATE INDEX calendar_start ON calendar(start_at);
 
--- for period lookups of events and accepted cases
+-- for period lookups of events and accepted cases; the first covers a finding's events
+CREATE INDEX finding_events_history ON finding_events(finding_id, at, to_status, from_status);
 CREATE INDEX finding_events_at ON finding_events(at, to_status);
 CREATE INDEX cases_accepted ON cases(accepted_at, unit_id);
+CREATE INDEX findings_unit_first_seen ON findings(unit_id, first_seen);
 
 CREATE VIEW periods AS
 -- every day, ISO week and month of the calendar: kind (`day` | `week` | `month`), period
@@ -71,92 +80,133 @@ SELECT finding_id,
        note
 FROM finding_events;
 
-CREATE VIEW rollup_finding_period AS
--- one row per period and counted finding first seen before the period's end: what the
--- finding did in the period (1 = yes) and where it stood at the end
+CREATE VIEW rollup_live AS
+-- The present numbers of every started period, per scope, dimension and key (rollup_doc
+-- explains each column). Always filter on kind and period (WHERE kind = 'month' AND
+-- period = '2026-03'): a period's numbers are computed when its row is read, so the whole
+-- history at once takes long.
+--
+-- How: for the period row p, the subquery in json_each() reduces each counted finding's
+-- events before p.end_at to one row r (what it did in the period, its status at the end),
+-- sums those rows under every scope, dimension and key, and hands the sums over as a JSON
+-- array of rows, which json_each() turns back into rows. Rows where everything is zero are
+-- left out; a unit with cases accepted in the period but no counted finding before its end
+-- has a row with its cases only.
 SELECT p.kind,
        p.period,
-       p.start_at,
-       p.end_at,
-       f.id AS finding_id,
-       f.unit_id,
-       f.group_code,
-       f.category,
-       f.first_seen,
-       f.points,
-       -- first seen in the period
-       f.first_seen >= p.start_at AS is_new,
-       -- status just before end_at: that of the last event (by at, then id) before it
-       substr(max(printf('%020d%020d%s', e.at, e.id, e.to_status)), 41) AS status_at_end,
-       -- came back after being rectified or resolved, within the period
-       max(e.at >= p.start_at AND e.to_status = 'open'
-           AND coalesce(e.from_status IN ('rectified', 'resolved'), 0)) AS reopened,
-       max(e.at >= p.start_at AND e.to_status = 'pushed') AS pushed,
-       max(e.at >= p.start_at AND e.to_status = 'rectified') AS rectified,
-       max(e.at >= p.start_at AND e.to_status = 'waived') AS waived,
-       max(e.at >= p.start_at AND e.to_status = 'resolved') AS resolved,
-       -- pushed at any time before end_at
-       max(e.to_status = 'pushed') AS pushed_by_end,
-       -- first rectification or resolution within the period
-       min(CASE WHEN e.at >= p.start_at AND e.to_status IN ('rectified', 'resolved') THEN e.at END) AS closed_at
+       json_extract(j.value, '$[0]') AS scope,
+       json_extract(j.value, '$[1]') AS dim,
+       json_extract(j.value, '$[2]') AS key,
+       json_extract(j.value, '$[3]') AS cases,
+       json_extract(j.value, '$[4]') AS new,
+       json_extract(j.value, '$[5]') AS reopened,
+       json_extract(j.value, '$[6]') AS pushed,
+       json_extract(j.value, '$[7]') AS rectified,
+       json_extract(j.value, '$[8]') AS waived,
+       json_extract(j.value, '$[9]') AS resolved,
+       json_extract(j.value, '$[10]') AS backlog,
+       json_extract(j.value, '$[11]') AS new_outstanding,
+       json_extract(j.value, '$[12]') AS new_closed,
+       json_extract(j.value, '$[13]') AS new_waived,
+       json_extract(j.value, '$[14]') AS new_pushed,
+       json_extract(j.value, '$[15]') AS points,
+       CAST(json_extract(j.value, '$[12]') AS REAL)
+           / nullif(json_extract(j.value, '$[4]') - json_extract(j.value, '$[13]'), 0) AS rectification_rate,
+       CAST(json_extract(j.value, '$[14]') AS REAL) / nullif(json_extract(j.value, '$[4]'), 0) AS share_pushed,
+       json_extract(j.value, '$[16]') / 86400.0 AS median_days_to_rectify
 FROM periods p
-JOIN findings f ON f.preview = 0 AND f.first_seen < p.end_at
-JOIN finding_events e ON e.finding_id = f.id AND e.at < p.end_at
--- periods that have started (by the clock or by the data)
-WHERE p.start_at <= (SELECT max(CAST(strftime('%s', 'now') AS INTEGER), coalesce(max(at), 0)) FROM finding_events)
-GROUP BY p.kind, p.period, f.id;
-
-CREATE VIEW rollup_live AS
--- the present numbers of every started period, per scope, dimension and key (rollup_doc
--- explains each column); rows where everything is zero are left out, and so are units
--- whose only activity in the period is accepted cases (rollup_cases has those). Filter on
--- kind and period: the whole history at once takes long.
-SELECT g.kind, g.period, g.scope, g.dim, g.key, g.cases, g.new, g.reopened, g.pushed, g.rectified,
-       g.waived, g.resolved, g.backlog, g.new_outstanding, g.new_closed, g.new_waived, g.new_pushed,
-       g.points,
-       CAST(g.new_closed AS REAL) / nullif(g.new - g.new_waived, 0) AS rectification_rate,
-       CAST(g.new_pushed AS REAL) / nullif(g.new, 0) AS share_pushed,
-       (SELECT avg(value) FROM (SELECT value,
-                                       row_number() OVER (ORDER BY value) AS rn,
-                                       count(*) OVER () AS n
-                                FROM json_each(g.closes))
-         WHERE rn IN ((n + 1) / 2, (n + 2) / 2)) / 86400.0 AS median_days_to_rectify
-FROM (
-    SELECT r.kind, r.period,
-           CASE s.by_unit WHEN 0 THEN '*' ELSE r.unit_id END AS scope,
-           d.dim AS dim,
-           CASE d.dim WHEN 'all' THEN '*' WHEN 'unit' THEN r.unit_id WHEN 'group' THEN r.group_code
-                      WHEN 'category' THEN r.category ELSE o.officer_id END AS key,
-           CASE WHEN d.dim IN ('all', 'unit') THEN
-               (SELECT count(*) FROM cases c
-                 WHERE c.accepted_at >= r.start_at AND c.accepted_at < r.end_at
-                   AND (s.by_unit = 0 AND d.dim = 'all' OR c.unit_id = r.unit_id))
-           ELSE 0 END AS cases,
-           sum(r.is_new) AS new,
-           sum(r.reopened) AS reopened,
-           sum(r.pushed) AS pushed,
-           sum(r.rectified) AS rectified,
-           sum(r.waived) AS waived,
-           sum(r.resolved) AS resolved,
-           sum(coalesce(r.status_at_end IN ('open', 'pushed'), 0)) AS backlog,
-           sum(r.is_new AND coalesce(r.status_at_end IN ('open', 'pushed'), 0)) AS new_outstanding,
-           sum(r.is_new AND coalesce(r.status_at_end IN ('rectified', 'resolved'), 0)) AS new_closed,
-           sum(r.is_new AND coalesce(r.status_at_end = 'waived', 0)) AS new_waived,
-           sum(r.is_new AND r.pushed_by_end) AS new_pushed,
-           sum(CASE WHEN r.is_new AND r.status_at_end IS NOT 'waived' THEN r.points ELSE 0 END) AS points,
-           -- seconds from first seen to the first rectification or resolution in the period
-           json_group_array(r.closed_at - r.first_seen) FILTER (WHERE r.closed_at IS NOT NULL) AS closes
-    FROM rollup_finding_period r
-    -- counted for the whole bureau and for its unit ...
-    CROSS JOIN (SELECT 0 AS by_unit UNION ALL SELECT 1) s
-    -- ... once per dimension, and once per responsible officer
-    CROSS JOIN (SELECT 'all' AS dim UNION ALL SELECT 'unit' UNION ALL SELECT 'group'
-                UNION ALL SELECT 'category' UNION ALL SELECT 'officer') d
-    LEFT JOIN finding_officers o ON d.dim = 'officer' AND o.finding_id = r.finding_id
-    WHERE d.dim <> 'officer' OR o.officer_id IS NOT NULL
-    GROUP BY r.kind, r.period, scope, dim, key
-    HAVING cases + new + reopened + pushed + rectified + waived + resolved + backlog > 0
-) g;
+JOIN json_each((
+    SELECT json_group_array(json_array(
+               g.scope, g.dim, g.key, g.cases, g.new, g.reopened, g.pushed, g.rectified, g.waived,
+               g.resolved, g.backlog, g.new_outstanding, g.new_closed, g.new_waived, g.new_pushed,
+               g.points,
+               -- median seconds to rectify: the middle one, or the mean of the middle two
+               (SELECT avg(value)
+                  FROM (SELECT value,
+                               row_number() OVER (ORDER BY value) AS rn,
+                               count(*) OVER () AS n
+                        FROM json_each(g.closes))
+                 WHERE rn IN ((n + 1) / 2, (n + 2) / 2))))
+    FROM (
+      SELECT scope, dim, key, sum(cases) AS cases, sum(new) AS new, sum(reopened) AS reopened,
+             sum(pushed) AS pushed, sum(rectified) AS rectified, sum(waived) AS waived,
+             sum(resolved) AS resolved, sum(backlog) AS backlog, sum(new_outstanding) AS new_outstanding,
+             sum(new_closed) AS new_closed, sum(new_waived) AS new_waived, sum(new_pushed) AS new_pushed,
+             sum(points) AS points, max(closes) AS closes
+      FROM (
+        SELECT CASE sc.by_unit WHEN 0 THEN '*' ELSE r.unit_id END AS scope,
+               d.dim AS dim,
+               CASE d.dim WHEN 'all' THEN '*' WHEN 'unit' THEN r.unit_id WHEN 'group' THEN r.group_code
+                          WHEN 'category' THEN r.category ELSE o.value END AS key,
+               0 AS cases,
+               sum(r.is_new) AS new,
+               sum(r.reopened) AS reopened,
+               sum(r.pushed) AS pushed,
+               sum(r.rectified) AS rectified,
+               sum(r.waived) AS waived,
+               sum(r.resolved) AS resolved,
+               sum(r.status_at_end IN ('open', 'pushed')) AS backlog,
+               sum(r.is_new AND r.status_at_end IN ('open', 'pushed')) AS new_outstanding,
+               sum(r.is_new AND r.status_at_end IN ('rectified', 'resolved')) AS new_closed,
+               sum(r.is_new AND r.status_at_end = 'waived') AS new_waived,
+               sum(r.is_new AND r.pushed_by_end) AS new_pushed,
+               sum(CASE WHEN r.is_new AND r.status_at_end <> 'waived' THEN r.points ELSE 0 END) AS points,
+               json_group_array(r.closed_at - r.first_seen) FILTER (WHERE r.closed_at IS NOT NULL) AS closes
+        FROM (
+            -- one row per counted finding first seen before the end of the period
+            SELECT f.id, f.unit_id, f.group_code, f.category, f.points, f.first_seen,
+                   (SELECT json_group_array(o.officer_id) FROM finding_officers o
+                     WHERE o.finding_id = f.id) AS officers,
+                   -- first seen in the period
+                   f.first_seen >= p.start_at AS is_new,
+                   -- the status of the last event (by at, then id) before the end
+                   substr(max(printf('%020d%020d%s', e.at, e.id, e.to_status)), 41) AS status_at_end,
+                   -- came back after being rectified or resolved, in the period
+                   max(e.at >= p.start_at AND e.to_status = 'open'
+                       AND coalesce(e.from_status IN ('rectified', 'resolved'), 0)) AS reopened,
+                   max(e.at >= p.start_at AND e.to_status = 'pushed') AS pushed,
+                   max(e.at >= p.start_at AND e.to_status = 'rectified') AS rectified,
+                   max(e.at >= p.start_at AND e.to_status = 'waived') AS waived,
+                   max(e.at >= p.start_at AND e.to_status = 'resolved') AS resolved,
+                   -- pushed at any time before the end
+                   max(e.to_status = 'pushed') AS pushed_by_end,
+                   -- the first rectification or resolution in the period
+                   min(CASE WHEN e.at >= p.start_at AND e.to_status IN ('rectified', 'resolved')
+                            THEN e.at END) AS closed_at
+            FROM findings f
+            JOIN finding_events e ON e.finding_id = f.id AND e.at < p.end_at
+            WHERE f.preview = 0 AND f.first_seen < p.end_at
+            GROUP BY f.id
+            -- only findings that count for something: new, changed in the period, or open
+            HAVING is_new OR max(e.at >= p.start_at) OR status_at_end IN ('open', 'pushed')
+        ) r
+        -- counted for the whole bureau and for its unit ...
+        CROSS JOIN (SELECT 0 AS by_unit UNION ALL SELECT 1) sc
+        -- ... once per dimension, and once per responsible officer
+        CROSS JOIN (SELECT 'all' AS dim UNION ALL SELECT 'unit' UNION ALL SELECT 'group'
+                    UNION ALL SELECT 'category' UNION ALL SELECT 'officer') d
+        JOIN json_each(CASE d.dim WHEN 'officer' THEN r.officers ELSE '[0]' END) o
+        GROUP BY 1, 2, 3
+        UNION ALL
+        -- cases accepted in the period, for findings per 100 cases
+        SELECT coalesce(x.scope, c.unit_id), x.dim, coalesce(x.key, c.unit_id),
+               count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL
+        FROM cases c
+        -- (scope, dim, key) a case counts under; NULL stands for the case's unit
+        CROSS JOIN (SELECT '*' AS scope, 'all' AS dim, '*' AS key
+                    UNION ALL SELECT '*', 'unit', NULL
+                    UNION ALL SELECT NULL, 'all', '*'
+                    UNION ALL SELECT NULL, 'unit', NULL) x
+        WHERE c.accepted_at >= p.start_at AND c.accepted_at < p.end_at
+        GROUP BY 1, 2, 3
+      )
+      GROUP BY scope, dim, key
+    ) g
+    WHERE g.cases + g.new + g.reopened + g.pushed + g.rectified + g.waived + g.resolved + g.backlog > 0
+)) j
+-- periods that have started, by the clock or by the data
+WHERE p.start_at <= (SELECT max(CAST(strftime('%s', 'now') AS INTEGER), coalesce(max(at), 0))
+                     FROM finding_events);
 
 CREATE VIEW rollup_cases AS
 -- cases accepted in each period (cases.accepted_at), per unit: the denominator of
@@ -228,3 +278,46 @@ SELECT l.kind, l.period, l.scope, l.dim, l.key, l.cases, l.new, l.reopened, l.pu
        l.points, l.rectification_rate, l.share_pushed, l.median_days_to_rectify, NULL
 FROM rollup_live l
 WHERE NOT EXISTS (SELECT 1 FROM frozen_periods z WHERE z.kind = l.kind AND z.period = l.period);
+
+-- What each rollup table, view and column means, for anyone reading the database with a
+-- SQLite client: SELECT * FROM rollup_doc;
+CREATE TABLE rollup_doc (
+    name       TEXT PRIMARY KEY,             -- a table or view, or `rollup.<column>`
+    meaning_zh TEXT NOT NULL,
+    meaning_en TEXT NOT NULL
+) WITHOUT ROWID;
+
+INSERT INTO rollup_doc (name, meaning_zh, meaning_en) VALUES
+('calendar', '上海时间的日历：每天的起止时刻（epoch 秒）、所属 ISO 周和月份', 'Asia/Shanghai days with their bounds (epoch seconds), ISO week and month'),
+('periods', '每一天、ISO 周（周一开始）和月份及其起止时刻（结束时刻不含）', 'every day, ISO week (Monday first) and month with its bounds (end exclusive)'),
+('finding_status_spans', '每条问题的状态历史，按时间段列出', 'each finding''s status history as time spans'),
+('rollup_live', '各时段的现时统计；查询时务必指定 kind 和 period', 'the present numbers of each period; always filter on kind and period'),
+('rollup_cases', '各时段各单位受理的案件数（按 cases.accepted_at）', 'cases accepted per period and unit (cases.accepted_at)'),
+('rollup_frozen', '已结束时段首次出报告时冻结的统计', 'a closed period''s numbers, frozen when it was first reported'),
+('frozen_periods', '已冻结的时段及冻结时刻', 'which periods are frozen, and when'),
+('report_frozen', '已结束时段首次生成的完整报告（JSON），此后重出报告与之一致', 'the whole report of a closed period as first generated (JSON); later reports repeat it'),
+('rollup', '报告所用的统计：已冻结时段取冻结数，其余取现时数', 'what the reports print: frozen numbers for frozen periods, live numbers otherwise'),
+('rollup.kind', '时段类型：day 日、week 周、month 月', 'period kind: day, week or month'),
+('rollup.period', '时段：2026-03-01、2026-W09、2026-03', 'the period: 2026-03-01, 2026-W09, 2026-03'),
+('rollup.scope', '范围：* 为全局，否则为单位编号（只计该单位的问题）', 'scope: * for the whole bureau, else a unit id (that unit''s findings only)'),
+('rollup.dim', '维度：all 合计、unit 单位、group 问题大类、category 问题类别、officer 民警', 'dimension: all, unit, group, category or officer'),
+('rollup.key', '维度取值：单位编号、G01-G12、P001-P108、民警编号；all 为 *', 'the unit id, group, category or officer id; * for all'),
+('rollup.cases', '本时段受理案件数（仅 all 和 unit 维度）', 'cases accepted in the period (dims all and unit only)'),
+('rollup.new', '本时段新发现的问题数（首次发现时间在本时段）', 'findings first seen in the period'),
+('rollup.reopened', '本时段整改或消除后又复发的问题数', 'findings that came back in the period after being rectified or resolved'),
+('rollup.pushed', '本时段推送整改的问题数', 'findings pushed for rectification in the period'),
+('rollup.rectified', '本时段标记已整改的问题数', 'findings marked rectified in the period'),
+('rollup.waived', '本时段豁免的问题数', 'findings waived in the period'),
+('rollup.resolved', '本时段巡查不再发现（已消除）的问题数', 'findings the audit no longer saw in the period (resolved)'),
+('rollup.backlog', '时段结束时仍待整改（open 或 pushed）的问题数', 'findings still open or pushed at the end of the period'),
+('rollup.new_outstanding', '本时段新发现、时段结束时仍待整改的问题数', 'of the new findings, those still open or pushed at the end'),
+('rollup.new_closed', '本时段新发现、时段结束时已整改或已消除的问题数', 'of the new findings, those rectified or resolved at the end'),
+('rollup.new_waived', '本时段新发现、时段结束时已豁免的问题数', 'of the new findings, those waived at the end'),
+('rollup.new_pushed', '本时段新发现、时段结束前已推送的问题数', 'of the new findings, those pushed before the end'),
+('rollup.points', '本时段新发现且未豁免问题的扣分合计（民警维度为该民警被扣分数）', 'points deducted for the new findings not waived at the end (for an officer: that officer''s deduction)'),
+('rollup.rectification_rate', '整改率 = new_closed / (new - new_waived)', 'rectification rate = new_closed / (new - new_waived)'),
+('rollup.share_pushed', '推送率 = new_pushed / new', 'share pushed = new_pushed / new'),
+('rollup.median_days_to_rectify', '本时段整改或消除的问题，从首次发现到首次整改或消除所用天数的中位数', 'median days from first seen to the first rectification or resolution, over findings rectified or resolved in the period'),
+('rollup.frozen_at', '冻结时刻（epoch 秒）；现时数为 NULL', 'when the numbers were frozen (epoch seconds); NULL for live numbers'),
+('example.units', '示例，2026年3月各单位情况：SELECT key, cases, new, round(100.0 * new / cases, 1) AS per_100, rectification_rate, points FROM rollup WHERE kind = ''month'' AND period = ''2026-03'' AND scope = ''*'' AND dim = ''unit''', 'example, March 2026 per unit: SELECT key, cases, new, round(100.0 * new / cases, 1) AS per_100, rectification_rate, points FROM rollup WHERE kind = ''month'' AND period = ''2026-03'' AND scope = ''*'' AND dim = ''unit'''),
+('example.officers', '示例，2026年第10周末待整改问题最多的民警：SELECT key, backlog FROM rollup WHERE kind = ''week'' AND period = ''2026-W10'' AND scope = ''*'' AND dim = ''officer'' ORDER BY backlog DESC LIMIT 10', 'example, the officers with the most open findings at the end of ISO week 2026-W10: SELECT key, backlog FROM rollup WHERE kind = ''week'' AND period = ''2026-W10'' AND scope = ''*'' AND dim = ''officer'' ORDER BY backlog DESC LIMIT 10');

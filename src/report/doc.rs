@@ -1,0 +1,1161 @@
+//! The wording of every report, in Chinese and English, as a small document (title,
+//! sections of paragraphs, tables and charts) that the text, Markdown, CSV and HTML
+//! renderers lay out. Keeping the words here means the formats cannot drift apart.
+
+use jiff::civil::Date;
+
+use super::model::{ClearedItem, FindingItem, OfficerReport, Report, ReportKind};
+use super::Lang;
+use crate::model::{shanghai, Ts};
+
+/// A report laid out in sections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    pub lang: Lang,
+    pub title: String,
+    pub subtitle: Vec<String>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Para(String),
+    /// a subheading inside a section (an officer in the appendix)
+    Sub(String),
+    Table(Table),
+    /// drawn by the HTML renderer only
+    Chart(Chart),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// a stable name, for CSV
+    pub name: String,
+    pub headers: Vec<String>,
+    /// right-aligned (numeric) columns
+    pub numeric: Vec<bool>,
+    pub rows: Vec<Vec<String>>,
+    /// rows to emphasise (overdue, repeat)
+    pub marked: Vec<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Chart {
+    /// new and closed findings per day
+    Series { title: String, new_label: String, closed_label: String, points: Vec<(String, i64, i64)> },
+    /// horizontal bars
+    Bars { title: String, unit: String, items: Vec<(String, f64)> },
+}
+
+struct L(Lang);
+
+impl L {
+    fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        match self.0 {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    fn status(&self, s: &str) -> String {
+        let (zh, en) = match s {
+            "open" => ("待整改", "open"),
+            "pushed" => ("已推送待整改", "pushed"),
+            "rectified" => ("已整改", "rectified"),
+            "waived" => ("已豁免", "waived"),
+            "resolved" => ("已消除", "resolved"),
+            other => (other, other),
+        };
+        self.t(zh, en).to_owned()
+    }
+
+    fn num(&self, n: i64) -> String {
+        let s = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if n < 0 {
+            format!("-{out}")
+        } else {
+            out
+        }
+    }
+
+    fn pct(&self, x: Option<f64>) -> String {
+        x.map_or_else(|| "—".to_owned(), |v| format!("{:.1}%", v * 100.0))
+    }
+
+    fn days(&self, x: Option<f64>) -> String {
+        x.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))
+    }
+
+    /// `10.6 天`, or `—`.
+    fn days_zh(&self, x: Option<f64>) -> String {
+        x.map_or_else(|| "—".to_owned(), |v| format!("{v:.1} 天"))
+    }
+
+    fn opt(&self, x: Option<f64>) -> String {
+        x.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))
+    }
+
+    /// `增加 811（+10.8%）` / `up 811 (+10.8%)`; never starts with a sign, so that a
+    /// spreadsheet does not take it for a formula.
+    fn change(&self, now: i64, before: i64) -> String {
+        let d = now - before;
+        if d == 0 {
+            return self.t("持平", "no change").to_owned();
+        }
+        let word = match (d > 0, self.0) {
+            (true, Lang::Zh) => "增加",
+            (false, Lang::Zh) => "减少",
+            (true, Lang::En) => "up",
+            (false, Lang::En) => "down",
+        };
+        let n = self.num(d.abs());
+        if before == 0 {
+            return format!("{word} {n}");
+        }
+        let p = d as f64 * 100.0 / before as f64;
+        let p = if p >= 0.0 { format!("+{p:.1}%") } else { format!("−{:.1}%", -p) };
+        match self.0 {
+            Lang::Zh => format!("{word} {n}（{p}）"),
+            Lang::En => format!("{word} {n} ({p})"),
+        }
+    }
+
+    fn name(&self, zh: &Option<String>, en: &Option<String>) -> String {
+        match self.0 {
+            Lang::Zh => zh.clone().or_else(|| en.clone()).unwrap_or_default(),
+            Lang::En => en.clone().or_else(|| zh.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn person(&self, id: &str, name: &Option<String>) -> String {
+        match name {
+            Some(n) => match self.0 {
+                Lang::Zh => format!("{n}（{id}）"),
+                Lang::En => format!("{n} ({id})"),
+            },
+            None => id.to_owned(),
+        }
+    }
+
+    fn unit(&self, id: &Option<String>, name: &Option<String>) -> String {
+        name.clone().or_else(|| id.clone()).unwrap_or_else(|| "—".to_owned())
+    }
+
+    fn sep(&self) -> &'static str {
+        self.t("、", ", ")
+    }
+
+    fn weekday(&self, d: Date) -> &'static str {
+        let i = usize::try_from(d.weekday().to_monday_zero_offset()).unwrap_or(0);
+        let zh = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
+        let en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        match self.0 {
+            Lang::Zh => zh[i % 7],
+            Lang::En => en[i % 7],
+        }
+    }
+
+    /// `2026年3月1日` / `2026-03-01`.
+    fn date(&self, d: Date) -> String {
+        match self.0 {
+            Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            Lang::En => d.strftime("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+fn parse_date(s: &str) -> Date {
+    s.get(..10).and_then(|d| d.parse().ok()).unwrap_or_default()
+}
+
+/// A local time for display; midnight at the end of a day reads `24:00` of that day.
+fn local_time(rfc: &str) -> String {
+    let Ok(t) = Ts::parse(rfc) else { return rfc.to_owned() };
+    let Ok(ts) = jiff::Timestamp::from_second(t.0) else { return rfc.to_owned() };
+    let z = ts.to_zoned(shanghai().clone());
+    if z.hour() == 0 && z.minute() == 0 && z.second() == 0 {
+        if let Ok(y) = z.date().yesterday() {
+            return format!("{} 24:00", y.strftime("%Y-%m-%d"));
+        }
+    }
+    z.strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+fn day_of(rfc: &str) -> String {
+    local_time(rfc).get(..10).unwrap_or_default().to_owned()
+}
+
+fn table(name: &str, headers: &[&str], numeric: &[usize], rows: Vec<Vec<String>>) -> Table {
+    let marked = vec![false; rows.len()];
+    Table {
+        name: name.to_owned(),
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        numeric: (0..headers.len()).map(|i| numeric.contains(&i)).collect(),
+        rows,
+        marked,
+    }
+}
+
+fn title_of(l: &L, r: &Report) -> String {
+    let first = parse_date(&r.period.first_day);
+    let last = parse_date(&r.period.last_day);
+    match (r.kind, l.0) {
+        (ReportKind::Daily, Lang::Zh) => format!("执法巡查日清　{}（{}）", l.date(first), l.weekday(first)),
+        (ReportKind::Daily, Lang::En) => format!("Daily clearance (日清): {} ({})", l.date(first), l.weekday(first)),
+        (ReportKind::Weekly, Lang::Zh) => {
+            let iso = first.iso_week_date();
+            format!(
+                "执法巡查周结　{}年第{}周（{}月{}日至{}月{}日）",
+                iso.year(),
+                iso.week(),
+                first.month(),
+                first.day(),
+                last.month(),
+                last.day()
+            )
+        }
+        (ReportKind::Weekly, Lang::En) => {
+            format!("Weekly wrap-up (周结): {} ({} to {})", r.period.key, r.period.first_day, r.period.last_day)
+        }
+        (ReportKind::Monthly, Lang::Zh) => format!("执法巡查月通报　{}年{}月", first.year(), first.month()),
+        (ReportKind::Monthly, Lang::En) => format!("Monthly bulletin (月通报): {}", first.strftime("%B %Y")),
+    }
+}
+
+fn subtitle_of(l: &L, r: &Report) -> Vec<String> {
+    let scope = match (&r.scope.unit_id, l.0) {
+        (None, Lang::Zh) => "范围：全局".to_owned(),
+        (None, Lang::En) => "Scope: the whole bureau".to_owned(),
+        (Some(id), Lang::Zh) => format!("范围：{}（{id}）", r.scope.unit_name.clone().unwrap_or_else(|| id.clone())),
+        (Some(id), Lang::En) => format!("Scope: {} ({id})", r.scope.unit_name.clone().unwrap_or_else(|| id.clone())),
+    };
+    let state = match (&r.frozen_at, r.closed, l.0) {
+        (Some(f), _, Lang::Zh) => format!(
+            "数据截至 {}；本期已结束，报告于 {} 冻结，此后重出报告数字不变",
+            local_time(&r.as_of),
+            local_time(f)
+        ),
+        (Some(f), _, Lang::En) => {
+            format!("Figures as of {}; the period has closed and this report was frozen at {}, so it will read the same when made again", local_time(&r.as_of), local_time(f))
+        }
+        (None, true, Lang::Zh) => format!("数据截至 {}；本期已结束（未能冻结，显示现时数字）", local_time(&r.as_of)),
+        (None, true, Lang::En) => format!(
+            "Figures as of {}; the period has closed (not frozen: these are the live figures)",
+            local_time(&r.as_of)
+        ),
+        (None, false, Lang::Zh) => format!("数据截至 {}；本期尚未结束，数字仍会变化", local_time(&r.as_of)),
+        (None, false, Lang::En) => {
+            format!("Figures as of {}; the period is still running and the figures will change", local_time(&r.as_of))
+        }
+    };
+    vec![scope, state]
+}
+
+/// Chinese section numbers.
+fn nth(l: &L, i: usize, heading: &str) -> String {
+    const ZH: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    match l.0 {
+        Lang::Zh => format!("{}、{heading}", ZH.get(i).copied().unwrap_or("")),
+        Lang::En => format!("{}. {heading}", i + 1),
+    }
+}
+
+fn preview_note(l: &L, r: &Report) -> Option<String> {
+    (r.preview_new > 0).then(|| match l.0 {
+        Lang::Zh => format!("另有预览检查发现的问题 {} 个，仅列出，不计入统计。", l.num(r.preview_new)),
+        Lang::En => format!("Preview checks found {} more, listed but not counted.", l.num(r.preview_new)),
+    })
+}
+
+fn officers_text(l: &L, f: &FindingItem) -> String {
+    let names: Vec<String> = f.officers.iter().map(|o| o.name.clone().unwrap_or_else(|| o.id.clone())).collect();
+    if names.is_empty() {
+        "—".to_owned()
+    } else {
+        names.join(l.sep())
+    }
+}
+
+fn category_text(l: &L, f: &FindingItem) -> String {
+    let n = l.name(&f.category_zh, &f.category_en);
+    if n.is_empty() {
+        f.category.clone()
+    } else {
+        format!("{} {n}", f.category)
+    }
+}
+
+fn status_text(l: &L, f: &FindingItem) -> String {
+    let mut s = l.status(&f.status);
+    if f.overdue {
+        s.push_str(l.t("（逾期）", " (overdue)"));
+    }
+    if f.preview {
+        s.push_str(l.t("（预览，不计入）", " (preview, not counted)"));
+    }
+    s
+}
+
+fn series_chart(l: &L, r: &Report) -> Chart {
+    Chart::Series {
+        title: l.t("每日新发现与整改（含消除）问题数", "Findings per day: new, and rectified or resolved").to_owned(),
+        new_label: l.t("新发现", "new").to_owned(),
+        closed_label: l.t("整改或消除", "rectified or resolved").to_owned(),
+        points: r.series.iter().map(|p| (p.day.clone(), p.new, p.closed)).collect(),
+    }
+}
+
+fn groups_chart(l: &L, r: &Report) -> Chart {
+    Chart::Bars {
+        title: l.t("按问题大类：本期新发现", "New findings by group").to_owned(),
+        unit: l.t("个", "").to_owned(),
+        items: r
+            .groups
+            .iter()
+            .filter(|g| g.counts.new > 0)
+            .map(|g| {
+                let n = l.name(&g.name_zh, &g.name_en);
+                (if n.is_empty() { g.code.clone() } else { format!("{} {n}", g.code) }, g.counts.new as f64)
+            })
+            .collect(),
+    }
+}
+
+fn totals_para(l: &L, r: &Report) -> String {
+    let c = &r.totals;
+    let (this, end) = match (r.kind, l.0) {
+        (ReportKind::Daily, Lang::Zh) => ("当日", "日终"),
+        (ReportKind::Weekly, Lang::Zh) => ("本周", "周末"),
+        (ReportKind::Monthly, Lang::Zh) => ("本月", "月末"),
+        (ReportKind::Daily, Lang::En) => ("this day", "at the end of the day"),
+        (ReportKind::Weekly, Lang::En) => ("this week", "at the end of the week"),
+        (ReportKind::Monthly, Lang::En) => ("this month", "at the end of the month"),
+    };
+    match l.0 {
+        Lang::Zh => {
+            let mut s = format!("{this}受理案件 {} 起，巡查发现执法问题 {} 个", l.num(c.cases), l.num(c.new));
+            if c.cases > 0 {
+                s.push_str(&format!("（每百案 {:.1} 个）", c.new as f64 * 100.0 / c.cases as f64));
+            }
+            if let Some(p) = &r.previous {
+                s.push_str(&format!("，较上月{}", l.change(c.new, p.totals.new)));
+            }
+            s.push_str(&format!(
+                "。新发现问题中已推送整改 {} 个，推送率 {}；已整改或消除 {} 个，整改率 {}；豁免 {} 个。",
+                l.num(c.new_pushed),
+                l.pct(c.share_pushed),
+                l.num(c.new_closed),
+                l.pct(c.rectification_rate),
+                l.num(c.new_waived)
+            ));
+            s.push_str(&format!(
+                "{this}共整改 {} 个、巡查消除 {} 个、豁免 {} 个、复发 {} 个，整改用时中位数 {}。{end}待整改问题 {} 个（含往期遗留），{this}扣分 {} 分。",
+                l.num(c.rectified),
+                l.num(c.resolved),
+                l.num(c.waived),
+                l.num(c.reopened),
+                l.days_zh(c.median_days_to_rectify),
+                l.num(c.backlog),
+                l.num(c.points)
+            ));
+            s
+        }
+        Lang::En => {
+            let mut s = format!("Cases accepted {this}: {}; findings: {}", l.num(c.cases), l.num(c.new));
+            if c.cases > 0 {
+                s.push_str(&format!(" ({:.1} per 100 cases)", c.new as f64 * 100.0 / c.cases as f64));
+            }
+            if let Some(p) = &r.previous {
+                s.push_str(&format!(", {} on the month before", l.change(c.new, p.totals.new)));
+            }
+            s.push_str(&format!(
+                ". Of the new findings: pushed for rectification {} ({}), rectified or resolved {} (rectification rate {}), waived {}. ",
+                l.num(c.new_pushed),
+                l.pct(c.share_pushed),
+                l.num(c.new_closed),
+                l.pct(c.rectification_rate),
+                l.num(c.new_waived)
+            ));
+            s.push_str(&format!(
+                "In all, {this}: {} rectified, {} resolved by the audit, {} waived and {} reopened; median days to rectify {}. Open {end}: {} (earlier periods included). Points deducted: {}.",
+                l.num(c.rectified),
+                l.num(c.resolved),
+                l.num(c.waived),
+                l.num(c.reopened),
+                l.days(c.median_days_to_rectify),
+                l.num(c.backlog),
+                l.num(c.points)
+            ));
+            s
+        }
+    }
+}
+
+fn finding_rows(l: &L, items: &[FindingItem], with_due: bool) -> (Vec<Vec<String>>, Vec<bool>) {
+    let mut rows = Vec::new();
+    let mut marked = Vec::new();
+    for (i, f) in items.iter().enumerate() {
+        let mut row = vec![
+            (i + 1).to_string(),
+            l.unit(&Some(f.unit_id.clone()), &f.unit_name),
+            officers_text(l, f),
+            f.case_id.clone(),
+            category_text(l, f),
+            f.message.clone(),
+            day_of(&f.first_seen),
+        ];
+        if with_due {
+            row.push(f.due.clone());
+        }
+        row.push(status_text(l, f));
+        rows.push(row);
+        marked.push(f.overdue || f.preview);
+    }
+    (rows, marked)
+}
+
+fn daily(l: &L, r: &Report) -> Vec<Section> {
+    let c = &r.totals;
+    let mut out = Vec::new();
+    let units: std::collections::BTreeSet<&str> =
+        r.new_findings.iter().filter(|f| !f.preview).map(|f| f.unit_id.as_str()).collect();
+    let officers: std::collections::BTreeSet<&str> =
+        r.new_findings.iter().filter(|f| !f.preview).flat_map(|f| f.officers.iter().map(|o| o.id.as_str())).collect();
+    let overdue = r.to_fix.iter().filter(|f| f.overdue).count();
+    let mut summary = match l.0 {
+        Lang::Zh => format!(
+            "当日新发现问题 {} 个，涉及 {} 个单位、{} 名民警；当日整改 {} 个、巡查消除 {} 个、豁免 {} 个，复发 {} 个。日终待整改问题 {} 个，其中逾期 {} 个。",
+            l.num(c.new),
+            units.len(),
+            officers.len(),
+            l.num(c.rectified),
+            l.num(c.resolved),
+            l.num(c.waived),
+            l.num(c.reopened),
+            l.num(c.backlog),
+            overdue
+        ),
+        Lang::En => format!(
+            "New findings: {} in {} units, {} officers involved; rectified {}, resolved by the audit {}, waived {}, reopened {}. Open at the end of the day: {}, {} of them overdue.",
+            l.num(c.new),
+            units.len(),
+            officers.len(),
+            l.num(c.rectified),
+            l.num(c.resolved),
+            l.num(c.waived),
+            l.num(c.reopened),
+            l.num(c.backlog),
+            overdue
+        ),
+    };
+    if let Some(p) = preview_note(l, r) {
+        summary.push_str(&p);
+    }
+    out.push(Section {
+        heading: nth(l, 0, l.t("概况", "Summary")),
+        blocks: vec![Block::Para(summary), Block::Chart(series_chart(l, r))],
+    });
+
+    // new findings: counts per unit and officer, then the list
+    let mut per: std::collections::BTreeMap<(String, String), (i64, i64, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    for f in r.new_findings.iter().filter(|f| !f.preview) {
+        for o in &f.officers {
+            let e = per.entry((l.unit(&Some(f.unit_id.clone()), &f.unit_name), l.person(&o.id, &o.name))).or_default();
+            e.0 += 1;
+            e.1 += f.points;
+            if !e.2.contains(&f.category) {
+                e.2.push(f.category.clone());
+            }
+        }
+    }
+    let per_rows: Vec<Vec<String>> = per
+        .into_iter()
+        .map(|((u, o), (n, p, cats))| vec![u, o, n.to_string(), p.to_string(), cats.join(l.sep())])
+        .collect();
+    let mut blocks = Vec::new();
+    if r.new_findings.is_empty() {
+        blocks.push(Block::Para(l.t("当日没有新发现的问题。", "No new findings this day.").to_owned()));
+    } else {
+        blocks.push(Block::Table(table(
+            "new_by_officer",
+            &[
+                l.t("单位", "Unit"),
+                l.t("民警", "Officer"),
+                l.t("问题数", "Findings"),
+                l.t("扣分", "Points"),
+                l.t("问题类别", "Categories"),
+            ],
+            &[2, 3],
+            per_rows,
+        )));
+        let (rows, marked) = finding_rows(l, &r.new_findings, true);
+        let mut t = table(
+            "new_findings",
+            &[
+                l.t("序号", "No."),
+                l.t("单位", "Unit"),
+                l.t("民警", "Officers"),
+                l.t("案件编号", "Case"),
+                l.t("问题类别", "Category"),
+                l.t("问题", "Finding"),
+                l.t("发现日期", "Found"),
+                l.t("整改期限", "Due"),
+                l.t("状态", "Status"),
+            ],
+            &[0],
+            rows,
+        );
+        t.marked = marked;
+        blocks.push(Block::Table(t));
+    }
+    out.push(Section {
+        heading: nth(l, 1, l.t("新发现问题（按单位、民警）", "New findings, by unit and officer")),
+        blocks,
+    });
+
+    let mut blocks = vec![Block::Para(match l.0 {
+        Lang::Zh => format!(
+            "日终待整改问题共 {} 个，其中逾期 {} 个。整改期限为首次发现后 {} 天，请各单位督促责任民警按期整改。",
+            l.num(i64::try_from(r.to_fix.len()).unwrap_or(0)),
+            overdue,
+            r.options.fix_days
+        ),
+        Lang::En => format!(
+            "{} findings are open at the end of the day, {} of them overdue. Each is due {} days after it was first found.",
+            l.num(i64::try_from(r.to_fix.len()).unwrap_or(0)),
+            overdue,
+            r.options.fix_days
+        ),
+    })];
+    if !r.to_fix.is_empty() {
+        let (rows, marked) = finding_rows(l, &r.to_fix, true);
+        let mut t = table(
+            "to_fix",
+            &[
+                l.t("序号", "No."),
+                l.t("单位", "Unit"),
+                l.t("民警", "Officers"),
+                l.t("案件编号", "Case"),
+                l.t("问题类别", "Category"),
+                l.t("问题", "Finding"),
+                l.t("发现日期", "Found"),
+                l.t("整改期限", "Due"),
+                l.t("状态", "Status"),
+            ],
+            &[0],
+            rows,
+        );
+        t.marked = marked;
+        blocks.push(Block::Table(t));
+    }
+    out.push(Section { heading: nth(l, 2, l.t("待整改问题及期限", "To be fixed, and by when")), blocks });
+
+    let mut blocks = Vec::new();
+    if r.cleared.is_empty() {
+        blocks.push(Block::Para(
+            l.t("当日没有整改、消除或豁免的问题。", "Nothing was rectified, resolved or waived this day.").to_owned(),
+        ));
+    } else {
+        blocks.push(Block::Table(table(
+            "cleared",
+            &[
+                l.t("时间", "Time"),
+                l.t("单位", "Unit"),
+                l.t("案件编号", "Case"),
+                l.t("问题类别", "Category"),
+                l.t("处理", "Action"),
+                l.t("经办", "By"),
+                l.t("说明", "Note"),
+            ],
+            &[],
+            r.cleared.iter().map(|c: &ClearedItem| cleared_row(l, c)).collect(),
+        )));
+    }
+    out.push(Section { heading: nth(l, 3, l.t("当日已清", "Cleared this day")), blocks });
+    out
+}
+
+fn cleared_row(l: &L, c: &ClearedItem) -> Vec<String> {
+    let by = if c.by == "audit" { l.t("巡查", "audit").to_owned() } else { c.by.clone() };
+    vec![
+        local_time(&c.at),
+        l.unit(&Some(c.finding.unit_id.clone()), &c.finding.unit_name),
+        c.finding.case_id.clone(),
+        category_text(l, &c.finding),
+        l.status(&c.action),
+        by,
+        c.note.clone().unwrap_or_default(),
+    ]
+}
+
+fn unit_table(l: &L, r: &Report, monthly: bool) -> Table {
+    let end = if monthly { l.t("月末待整改", "Open at end") } else { l.t("周末待整改", "Open at end") };
+    if monthly {
+        table(
+            "units",
+            &[
+                l.t("排名", "Rank"),
+                l.t("单位", "Unit"),
+                l.t("受理案件", "Cases"),
+                l.t("新发现", "New"),
+                l.t("每百案", "Per 100 cases"),
+                l.t("整改率", "Rect. rate"),
+                l.t("扣分", "Points"),
+                end,
+            ],
+            &[0, 2, 3, 4, 5, 6, 7],
+            r.units
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.rank.to_string(),
+                        l.unit(&Some(u.unit_id.clone()), &u.unit_name),
+                        l.num(u.counts.cases),
+                        l.num(u.counts.new),
+                        l.opt(u.per_100_cases),
+                        l.pct(u.counts.rectification_rate),
+                        l.num(u.counts.points),
+                        l.num(u.counts.backlog),
+                    ]
+                })
+                .collect(),
+        )
+    } else {
+        table(
+            "units",
+            &[
+                l.t("单位", "Unit"),
+                l.t("受理案件", "Cases"),
+                l.t("新发现", "New"),
+                l.t("推送", "Pushed"),
+                l.t("整改", "Rectified"),
+                l.t("消除", "Resolved"),
+                l.t("豁免", "Waived"),
+                end,
+                l.t("整改率", "Rectification rate"),
+            ],
+            &[1, 2, 3, 4, 5, 6, 7, 8],
+            r.units
+                .iter()
+                .map(|u| {
+                    vec![
+                        l.unit(&Some(u.unit_id.clone()), &u.unit_name),
+                        l.num(u.counts.cases),
+                        l.num(u.counts.new),
+                        l.num(u.counts.pushed),
+                        l.num(u.counts.rectified),
+                        l.num(u.counts.resolved),
+                        l.num(u.counts.waived),
+                        l.num(u.counts.backlog),
+                        l.pct(u.counts.rectification_rate),
+                    ]
+                })
+                .collect(),
+        )
+    }
+}
+
+fn weekly(l: &L, r: &Report) -> Vec<Section> {
+    let c = &r.totals;
+    let mut out = Vec::new();
+    let mut blocks = vec![Block::Para(totals_para(l, r))];
+    if let Some(p) = preview_note(l, r) {
+        blocks.push(Block::Para(p));
+    }
+    blocks.push(Block::Chart(series_chart(l, r)));
+    out.push(Section { heading: nth(l, 0, l.t("本周概况", "The week")), blocks });
+
+    let blocks = if r.units.is_empty() {
+        vec![Block::Para(l.t("本周各单位均无问题。", "No unit had findings this week.").to_owned())]
+    } else {
+        vec![Block::Table(unit_table(l, r, false))]
+    };
+    out.push(Section { heading: nth(l, 1, l.t("各单位情况", "Units")), blocks });
+
+    let top: Vec<Vec<String>> = r
+        .categories
+        .iter()
+        .filter(|k| k.counts.new > 0 || k.counts.backlog > 0)
+        .take(15)
+        .map(|k| {
+            vec![
+                k.code.clone(),
+                l.name(&k.name_zh, &k.name_en),
+                l.num(k.counts.new),
+                l.num(k.counts.new_closed),
+                l.num(k.counts.backlog),
+            ]
+        })
+        .collect();
+    let blocks = if top.is_empty() {
+        vec![Block::Para(l.t("本周没有问题。", "No findings this week.").to_owned())]
+    } else {
+        vec![
+            Block::Table(table(
+                "categories",
+                &[
+                    l.t("类别", "Category"),
+                    l.t("名称", "Name"),
+                    l.t("新发现", "New"),
+                    l.t("已整改或消除", "Rectified or resolved"),
+                    l.t("周末待整改", "Open at end"),
+                ],
+                &[2, 3, 4],
+                top,
+            )),
+            Block::Chart(groups_chart(l, r)),
+        ]
+    };
+    out.push(Section { heading: nth(l, 2, l.t("问题类别（前十五）", "Categories (top 15)")), blocks });
+
+    let cohort = vec![
+        vec![l.t("新发现", "New").to_owned(), l.num(c.new), "100.0%".to_owned()],
+        vec![l.t("其中：已推送", "of which pushed").to_owned(), l.num(c.new_pushed), l.pct(c.share_pushed)],
+        vec![l.t("已整改或消除", "rectified or resolved").to_owned(), l.num(c.new_closed), share(c.new_closed, c.new)],
+        vec![l.t("已豁免", "waived").to_owned(), l.num(c.new_waived), share(c.new_waived, c.new)],
+        vec![l.t("仍待整改", "still open").to_owned(), l.num(c.new_outstanding), share(c.new_outstanding, c.new)],
+    ];
+    out.push(Section {
+        heading: nth(l, 3, l.t("整改情况（本周新发现问题，截至周末）", "Rectification of the week's findings, at the end of the week")),
+        blocks: vec![
+            Block::Table(table("rectification", &[l.t("状态", "Status"), l.t("个数", "Count"), l.t("占比", "Share")], &[1, 2], cohort)),
+            Block::Para(match l.0 {
+                Lang::Zh => format!("整改率 {}（不含豁免），本周整改或消除问题用时中位数 {}。", l.pct(c.rectification_rate), l.days_zh(c.median_days_to_rectify)),
+                Lang::En => format!(
+                    "Rectification rate {} (waived ones left out); median days to rectify, over findings rectified or resolved this week: {}.",
+                    l.pct(c.rectification_rate),
+                    l.days(c.median_days_to_rectify)
+                ),
+            }),
+        ],
+    });
+
+    let top: Vec<Vec<String>> = r
+        .officers
+        .iter()
+        .filter(|o| o.counts.backlog > 0)
+        .take(10)
+        .map(|o| {
+            vec![
+                l.person(&o.officer_id, &o.name),
+                l.unit(&o.unit_id, &o.unit_name),
+                l.num(o.counts.backlog),
+                l.num(o.counts.new),
+                l.num(o.counts.points),
+            ]
+        })
+        .collect();
+    let blocks = if top.is_empty() {
+        vec![Block::Para(l.t("周末没有待整改的问题。", "Nothing is open at the end of the week.").to_owned())]
+    } else {
+        vec![Block::Table(table(
+            "officers_most_open",
+            &[
+                l.t("民警", "Officer"),
+                l.t("单位", "Unit"),
+                l.t("待整改", "Open"),
+                l.t("本周新发现", "New this week"),
+                l.t("本周扣分", "Points"),
+            ],
+            &[2, 3, 4],
+            top,
+        ))]
+    };
+    out.push(Section {
+        heading: nth(l, 4, l.t("待整改问题最多的民警（前十）", "Officers with the most open findings (top 10)")),
+        blocks,
+    });
+    out
+}
+
+fn share(n: i64, of: i64) -> String {
+    if of == 0 {
+        "—".to_owned()
+    } else {
+        format!("{:.1}%", n as f64 * 100.0 / of as f64)
+    }
+}
+
+fn monthly(l: &L, r: &Report) -> Vec<Section> {
+    let mut out = Vec::new();
+    let mut blocks = vec![Block::Para(totals_para(l, r))];
+    if let Some(p) = preview_note(l, r) {
+        blocks.push(Block::Para(p));
+    }
+    blocks.push(Block::Chart(series_chart(l, r)));
+    out.push(Section { heading: nth(l, 0, l.t("总体情况", "Overview")), blocks });
+
+    let blocks = if r.units.is_empty() {
+        vec![Block::Para(
+            l.t("本月没有单位受理案件或发现问题。", "No unit had cases or findings this month.").to_owned(),
+        )]
+    } else {
+        vec![
+            Block::Table(unit_table(l, r, true)),
+            Block::Chart(Chart::Bars {
+                title: l.t("单位排名：每百案问题数", "Units: findings per 100 cases").to_owned(),
+                unit: String::new(),
+                items: r
+                    .units
+                    .iter()
+                    .filter_map(|u| u.per_100_cases.map(|v| (l.unit(&Some(u.unit_id.clone()), &u.unit_name), v)))
+                    .collect(),
+            }),
+        ]
+    };
+    out.push(Section {
+        heading: nth(
+            l,
+            1,
+            l.t("单位排名（按每百案问题数由高到低）", "Units ranked by findings per 100 cases, most first"),
+        ),
+        blocks,
+    });
+
+    let top: Vec<Vec<String>> = r
+        .categories
+        .iter()
+        .filter(|k| k.counts.new > 0)
+        .take(10)
+        .enumerate()
+        .map(|(i, k)| {
+            let before = k.previous_new.unwrap_or(0);
+            vec![
+                (i + 1).to_string(),
+                k.code.clone(),
+                l.name(&k.name_zh, &k.name_en),
+                l.num(k.counts.new),
+                l.num(before),
+                l.change(k.counts.new, before),
+            ]
+        })
+        .collect();
+    let blocks = if top.is_empty() {
+        vec![Block::Para(l.t("本月没有发现问题。", "No findings this month.").to_owned())]
+    } else {
+        vec![Block::Table(table(
+            "top_categories",
+            &[
+                l.t("序号", "No."),
+                l.t("类别", "Category"),
+                l.t("名称", "Name"),
+                l.t("本月", "This month"),
+                l.t("上月", "Month before"),
+                l.t("增减", "Change"),
+            ],
+            &[0, 3, 4, 5],
+            top,
+        ))]
+    };
+    out.push(Section {
+        heading: nth(l, 2, l.t("问题类别前十（与上月比较）", "Top 10 categories, against the month before")),
+        blocks,
+    });
+
+    let rows: Vec<Vec<String>> = r
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                g.code.clone(),
+                l.name(&g.name_zh, &g.name_en),
+                l.num(g.counts.new),
+                l.num(g.previous_new.unwrap_or(0)),
+                l.num(g.counts.backlog),
+            ]
+        })
+        .collect();
+    let blocks = if rows.is_empty() {
+        vec![Block::Para(l.t("本月没有发现问题。", "No findings this month.").to_owned())]
+    } else {
+        vec![
+            Block::Table(table(
+                "groups",
+                &[
+                    l.t("大类", "Group"),
+                    l.t("名称", "Name"),
+                    l.t("本月", "This month"),
+                    l.t("上月", "Month before"),
+                    l.t("月末待整改", "Open at end"),
+                ],
+                &[2, 3, 4],
+                rows,
+            )),
+            Block::Chart(groups_chart(l, r)),
+        ]
+    };
+    out.push(Section { heading: nth(l, 3, l.t("问题大类分布", "Findings by group")), blocks });
+
+    let rule = match l.0 {
+        Lang::Zh => format!("认定标准：同一民警同类问题在任意连续 {} 天内达到 {} 个，或同类问题整改（消除）后再次发生。", r.options.repeat_days, r.options.repeat_count),
+        Lang::En => format!(
+            "An officer repeats a category with {} or more findings of it within {} days, or with a new one after an earlier one was rectified or resolved.",
+            r.options.repeat_count, r.options.repeat_days
+        ),
+    };
+    let mut blocks = vec![Block::Para(rule)];
+    if r.repeat_offenders.is_empty() {
+        blocks.push(Block::Para(l.t("本月没有屡错屡犯人员。", "No repeat offenders this month.").to_owned()));
+    } else {
+        let rows = r
+            .repeat_offenders
+            .iter()
+            .map(|o| {
+                let mut why = Vec::new();
+                if o.by_count {
+                    why.push(match l.0 {
+                        Lang::Zh => format!("{} 天内 {} 次", r.options.repeat_days, o.most_in_window),
+                        Lang::En => format!("{} within {} days", o.most_in_window, r.options.repeat_days),
+                    });
+                }
+                if o.after_rectification {
+                    why.push(l.t("整改后再犯", "again after rectification").to_owned());
+                }
+                let cat = l.name(&o.category_zh, &o.category_en);
+                vec![
+                    l.person(&o.officer_id, &o.name),
+                    l.unit(&o.unit_id, &o.unit_name),
+                    if cat.is_empty() { o.category.clone() } else { format!("{} {cat}", o.category) },
+                    why.join(l.t("；", "; ")),
+                    o.finding_ids.len().to_string(),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(table(
+            "repeat_offenders",
+            &[
+                l.t("民警", "Officer"),
+                l.t("单位", "Unit"),
+                l.t("问题类别", "Category"),
+                l.t("情形", "Why"),
+                l.t("本月相关问题", "Findings this month"),
+            ],
+            &[4],
+            rows,
+        )));
+    }
+    out.push(Section { heading: nth(l, 4, l.t("屡错屡犯人员", "Repeat offenders (屡错屡犯)")), blocks });
+
+    let mut blocks = Vec::new();
+    if r.appendix.is_empty() {
+        blocks.push(Block::Para(l.t("本月没有民警被发现问题。", "No officer had findings this month.").to_owned()));
+    }
+    for (i, a) in r.appendix.iter().enumerate() {
+        blocks.push(Block::Sub(match l.0 {
+            Lang::Zh => format!(
+                "（{}）{}，{}：本月问题 {} 个，扣 {} 分",
+                i + 1,
+                l.person(&a.officer_id, &a.name),
+                l.unit(&a.unit_id, &a.unit_name),
+                a.new,
+                a.points
+            ),
+            Lang::En => format!(
+                "{}. {}, {}: {} findings, {} points",
+                i + 1,
+                l.person(&a.officer_id, &a.name),
+                l.unit(&a.unit_id, &a.unit_name),
+                a.new,
+                a.points
+            ),
+        }));
+        let cats: Vec<String> = a
+            .categories
+            .iter()
+            .map(|c| {
+                let name = l.name(&c.name_zh, &c.name_en);
+                let mark = if c.repeat { l.t("（屡犯）", " (repeat)") } else { "" };
+                match l.0 {
+                    Lang::Zh => format!("{} {name} {} 个{mark}", c.code, c.count),
+                    Lang::En => format!("{} {name}: {}{mark}", c.code, c.count),
+                }
+            })
+            .collect();
+        blocks.push(Block::Para(format!("{}{}", l.t("问题类别：", "Categories: "), cats.join(l.t("；", "; ")))));
+        let rows: Vec<Vec<String>> = a
+            .findings
+            .iter()
+            .map(|f| {
+                vec![
+                    day_of(&f.first_seen),
+                    f.case_id.clone(),
+                    category_text(l, f),
+                    f.message.clone(),
+                    status_text(l, f),
+                ]
+            })
+            .collect();
+        let mut t = table(
+            &format!("appendix_{}", a.officer_id),
+            &[
+                l.t("发现日期", "Found"),
+                l.t("案件编号", "Case"),
+                l.t("问题类别", "Category"),
+                l.t("问题", "Finding"),
+                l.t("状态", "Status"),
+            ],
+            &[],
+            rows,
+        );
+        t.marked = a.findings.iter().map(|f| a.categories.iter().any(|c| c.repeat && c.code == f.category)).collect();
+        blocks.push(Block::Table(t));
+    }
+    out.push(Section {
+        heading: l.t("附录　民警问题清单", "Appendix: each officer's findings").to_owned(), blocks
+    });
+    out
+}
+
+/// The document of a daily, weekly or monthly report.
+pub fn report_doc(r: &Report, lang: Lang) -> Doc {
+    let l = L(lang);
+    let sections = match r.kind {
+        ReportKind::Daily => daily(&l, r),
+        ReportKind::Weekly => weekly(&l, r),
+        ReportKind::Monthly => monthly(&l, r),
+    };
+    Doc { lang, title: title_of(&l, r), subtitle: subtitle_of(&l, r), sections }
+}
+
+/// The document of an officer's list (重犯错误清单).
+pub fn officer_doc(r: &OfficerReport, lang: Lang) -> Doc {
+    let l = L(lang);
+    let title = match lang {
+        Lang::Zh => format!("重犯错误清单　{}", l.person(&r.officer_id, &r.name)),
+        Lang::En => format!("Recurring errors (重犯错误清单): {}", l.person(&r.officer_id, &r.name)),
+    };
+    let units: Vec<String> = r.units.iter().map(|u| l.unit(&Some(u.id.clone()), &u.name)).collect();
+    let since = match (&r.since, lang) {
+        (Some(s), Lang::Zh) => format!("{s} 起"),
+        (Some(s), Lang::En) => format!("since {s}"),
+        (None, Lang::Zh) => "全部".to_owned(),
+        (None, Lang::En) => "all".to_owned(),
+    };
+    let subtitle = vec![
+        match lang {
+            Lang::Zh => format!(
+                "所属单位：{}；统计范围：{since}",
+                if units.is_empty() { "—".to_owned() } else { units.join("、") }
+            ),
+            Lang::En => {
+                format!("Units: {}; findings {since}", if units.is_empty() { "—".to_owned() } else { units.join(", ") })
+            }
+        },
+        match lang {
+            Lang::Zh => format!("生成时间 {}（现时数字）", local_time(&r.generated_at)),
+            Lang::En => format!("Made at {} (live figures)", local_time(&r.generated_at)),
+        },
+    ];
+    let repeat: Vec<&str> = r.categories.iter().filter(|c| c.repeat).map(|c| c.code.as_str()).collect();
+    let summary = match lang {
+        Lang::Zh => format!(
+            "共有问题 {} 个，现仍待整改 {} 个，累计扣分 {} 分（已豁免的不扣分）。屡犯类别 {} 个{}。",
+            r.findings_total,
+            r.open_now,
+            r.points_lost,
+            repeat.len(),
+            if repeat.is_empty() { String::new() } else { format!("：{}", repeat.join("、")) }
+        ),
+        Lang::En => format!(
+            "{} findings, {} still open; {} points lost (waived findings cost nothing). Repeat categories: {}.",
+            r.findings_total,
+            r.open_now,
+            r.points_lost,
+            if repeat.is_empty() { "none".to_owned() } else { repeat.join(", ") }
+        ),
+    };
+    let rule = match lang {
+        Lang::Zh => format!(
+            "屡犯：同类问题在任意连续 {} 天内达到 {} 个，或整改（消除）后再次发生，标 ★。",
+            r.options.repeat_days, r.options.repeat_count
+        ),
+        Lang::En => format!(
+            "★ marks a repeat: {} or more of a category within {} days, or a new one after an earlier one was rectified or resolved.",
+            r.options.repeat_count, r.options.repeat_days
+        ),
+    };
+    let cat_rows: Vec<Vec<String>> = r
+        .categories
+        .iter()
+        .map(|c| {
+            vec![
+                if c.repeat { format!("★ {}", c.code) } else { c.code.clone() },
+                l.name(&c.name_zh, &c.name_en),
+                c.count.to_string(),
+                c.points.to_string(),
+                if c.repeat { l.t("屡犯", "repeat").to_owned() } else { String::new() },
+            ]
+        })
+        .collect();
+    let mut cats = table(
+        "categories",
+        &[
+            l.t("类别", "Category"),
+            l.t("名称", "Name"),
+            l.t("次数", "Count"),
+            l.t("扣分", "Points"),
+            l.t("屡犯", "Repeat"),
+        ],
+        &[2, 3],
+        cat_rows,
+    );
+    cats.marked = r.categories.iter().map(|c| c.repeat).collect();
+    let rows: Vec<Vec<String>> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let star = if repeat.contains(&f.category.as_str()) { "★ " } else { "" };
+            vec![
+                day_of(&f.first_seen),
+                f.case_id.clone(),
+                format!("{star}{}", category_text(&l, f)),
+                f.message.clone(),
+                status_text(&l, f),
+                if f.preview || f.status == "waived" { "0".to_owned() } else { f.points.to_string() },
+            ]
+        })
+        .collect();
+    let mut list = table(
+        "findings",
+        &[
+            l.t("发现日期", "Found"),
+            l.t("案件编号", "Case"),
+            l.t("问题类别", "Category"),
+            l.t("问题", "Finding"),
+            l.t("状态", "Status"),
+            l.t("扣分", "Points"),
+        ],
+        &[5],
+        rows,
+    );
+    list.marked = r.findings.iter().map(|f| repeat.contains(&f.category.as_str())).collect();
+    let sections = vec![
+        Section {
+            heading: nth(&l, 0, l.t("概况", "Summary")), blocks: vec![Block::Para(summary), Block::Para(rule)]
+        },
+        Section { heading: nth(&l, 1, l.t("问题类别", "Categories")), blocks: vec![Block::Table(cats)] },
+        Section {
+            heading: nth(&l, 2, l.t("问题明细（新近在前）", "Findings, newest first")),
+            blocks: if r.findings.is_empty() {
+                vec![Block::Para(l.t("没有问题。", "None.").to_owned())]
+            } else {
+                vec![Block::Table(list)]
+            },
+        },
+    ];
+    Doc { lang, title, subtitle, sections }
+}

@@ -1,0 +1,335 @@
+//! The report model: everything a report shows, language-neutral, as the renderers and
+//! `--format json` receive it. The JSON schema is `xuncha.report/1` (daily, weekly and
+//! monthly reports) and `xuncha.officer/1` (an officer's list); fields are only ever added.
+//!
+//! Conventions: instants are RFC 3339 strings with `+08:00`, dates `YYYY-MM-DD`; rates are
+//! fractions in 0..=1 rounded to 4 places, days rounded to 2 places; `null` means "not
+//! defined" (a rate with nothing to divide by). Sections a report kind does not use are
+//! empty arrays.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::period::PeriodKind;
+
+/// `schema` of daily, weekly and monthly reports.
+pub const REPORT_SCHEMA: &str = "xuncha.report/1";
+/// `schema` of an officer's list.
+pub const OFFICER_SCHEMA: &str = "xuncha.officer/1";
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// 日清: one day
+    Daily,
+    /// 周结: one ISO week
+    Weekly,
+    /// 月通报: one month
+    Monthly,
+}
+
+impl ReportKind {
+    pub fn period_kind(self) -> PeriodKind {
+        match self {
+            ReportKind::Daily => PeriodKind::Day,
+            ReportKind::Weekly => PeriodKind::Week,
+            ReportKind::Monthly => PeriodKind::Month,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Daily => "daily",
+            ReportKind::Weekly => "weekly",
+            ReportKind::Monthly => "monthly",
+        }
+    }
+}
+
+/// A period as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PeriodInfo {
+    pub kind: PeriodKind,
+    /// `2026-03-01`, `2026-W09` or `2026-03`
+    pub key: String,
+    /// first and last local date, inclusive
+    pub first_day: String,
+    pub last_day: String,
+    /// `[start, end)`, RFC 3339
+    pub start: String,
+    pub end: String,
+}
+
+/// The options that shaped a report (they are part of a frozen report's identity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReportOptions {
+    /// 屡错屡犯: this many findings of one category ...
+    pub repeat_count: u32,
+    /// ... within this many days
+    pub repeat_days: u32,
+    /// a finding is due this many days after it was first seen
+    pub fix_days: u32,
+}
+
+impl ReportOptions {
+    /// The key under which a frozen report is kept, e.g. `repeat=3/90d fix=7d`.
+    pub fn key(&self) -> String {
+        format!("repeat={}/{}d fix={}d", self.repeat_count, self.repeat_days, self.fix_days)
+    }
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions { repeat_count: 3, repeat_days: 90, fix_days: 7 }
+    }
+}
+
+/// The numbers of one rollup row (see the `rollup` view for each one's definition).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Counts {
+    /// cases accepted in the period (whole bureau and units only)
+    pub cases: i64,
+    /// findings first seen in the period
+    pub new: i64,
+    pub reopened: i64,
+    pub pushed: i64,
+    pub rectified: i64,
+    pub waived: i64,
+    pub resolved: i64,
+    /// open or pushed at the end of the period
+    pub backlog: i64,
+    /// of the new findings: still open or pushed, rectified or resolved, waived, pushed
+    pub new_outstanding: i64,
+    pub new_closed: i64,
+    pub new_waived: i64,
+    pub new_pushed: i64,
+    /// points deducted for the new findings that are not waived
+    pub points: i64,
+    /// new_closed / (new - new_waived)
+    pub rectification_rate: Option<f64>,
+    /// new_pushed / new
+    pub share_pushed: Option<f64>,
+    /// median days from first seen to rectified or resolved, over findings closed in the period
+    pub median_days_to_rectify: Option<f64>,
+}
+
+/// The scope of a report: the whole bureau or one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Scope {
+    /// `None` for the whole bureau
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PreviousPeriod {
+    pub period: PeriodInfo,
+    pub totals: Counts,
+}
+
+/// A unit's line in the ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UnitRow {
+    /// 1 = most findings per 100 cases
+    pub rank: u32,
+    pub unit_id: String,
+    pub unit_name: Option<String>,
+    pub counts: Counts,
+    /// new findings per 100 cases accepted in the period; `null` without cases
+    pub per_100_cases: Option<f64>,
+}
+
+/// A group's or category's line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KeyRow {
+    /// `G01`-`G12` or `P001`-`P108`
+    pub code: String,
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    /// a category's group
+    pub group: Option<String>,
+    pub counts: Counts,
+    /// new findings in the previous period (monthly reports)
+    pub previous_new: Option<i64>,
+}
+
+/// An officer's line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OfficerRow {
+    pub officer_id: String,
+    pub name: Option<String>,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SeriesPoint {
+    pub day: String,
+    /// findings first seen that day
+    pub new: i64,
+    /// findings rectified or resolved that day
+    pub closed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct OfficerRef {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// One finding in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FindingItem {
+    pub id: i64,
+    pub case_id: String,
+    pub rule_id: String,
+    pub category: String,
+    pub category_zh: Option<String>,
+    pub category_en: Option<String>,
+    pub group: String,
+    pub severity: String,
+    pub points: i64,
+    pub unit_id: String,
+    pub unit_name: Option<String>,
+    pub officers: Vec<OfficerRef>,
+    /// RFC 3339
+    pub first_seen: String,
+    /// open | pushed | rectified | waived | resolved, as of the report's `as_of`
+    pub status: String,
+    /// found by a preview check: listed, never counted
+    pub preview: bool,
+    /// to be rectified by this date (first seen + fix_days)
+    pub due: String,
+    /// open or pushed after its due date
+    pub overdue: bool,
+    /// the check's message, resident ID numbers masked
+    pub message: String,
+}
+
+/// A finding that was rectified, resolved or waived in the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClearedItem {
+    pub finding: FindingItem,
+    /// rectified | resolved | waived
+    pub action: String,
+    pub at: String,
+    pub by: String,
+    pub note: Option<String>,
+}
+
+/// 屡错屡犯: an officer who keeps making one kind of error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RepeatOffender {
+    pub officer_id: String,
+    pub name: Option<String>,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub category: String,
+    pub category_zh: Option<String>,
+    pub category_en: Option<String>,
+    /// the most findings of this category within any window of `repeat_days` that ends in the period
+    pub most_in_window: u32,
+    /// at least `repeat_count` findings in such a window
+    pub by_count: bool,
+    /// a finding first seen in the period after an earlier one of this category was rectified or resolved
+    pub after_rectification: bool,
+    /// the findings first seen in the period that made it a repeat
+    pub finding_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CategoryCount {
+    pub code: String,
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    pub count: u32,
+    /// points lost for these findings (waived ones do not count)
+    pub points: i64,
+    /// a repeat category (屡错屡犯) for this officer
+    pub repeat: bool,
+}
+
+/// One officer in a monthly bulletin's appendix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OfficerAppendix {
+    pub officer_id: String,
+    pub name: Option<String>,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub new: u32,
+    pub points: i64,
+    pub categories: Vec<CategoryCount>,
+    pub findings: Vec<FindingItem>,
+}
+
+/// A daily, weekly or monthly report (`xuncha.report/1`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Report {
+    /// `xuncha.report/1`
+    pub schema: String,
+    pub kind: ReportKind,
+    pub period: PeriodInfo,
+    pub scope: Scope,
+    pub options: ReportOptions,
+    /// the period has ended
+    pub closed: bool,
+    /// when this report was frozen (the first report after the period closed); later
+    /// reports of the period repeat it exactly
+    pub frozen_at: Option<String>,
+    /// when the report was made (the freezing time for a frozen report)
+    pub generated_at: String,
+    /// the instant the statuses and lists are taken at: the period's end, or the
+    /// generation time while the period runs
+    pub as_of: String,
+    pub totals: Counts,
+    /// findings from preview checks first seen in the period (listed, not counted)
+    pub preview_new: i64,
+    /// the period before (monthly reports)
+    pub previous: Option<PreviousPeriod>,
+    /// units, ranked by new findings per 100 cases, most first
+    pub units: Vec<UnitRow>,
+    /// all groups with findings, in code order
+    pub groups: Vec<KeyRow>,
+    /// categories with findings in the period or the one before, most new findings first
+    pub categories: Vec<KeyRow>,
+    /// officers with findings, most open at the end first
+    pub officers: Vec<OfficerRow>,
+    /// per day: new and closed findings (daily: the last 14 days)
+    pub series: Vec<SeriesPoint>,
+    /// daily: the day's new findings, by unit and officer (preview ones included, marked)
+    pub new_findings: Vec<FindingItem>,
+    /// daily: findings open or pushed at the end of the day, earliest due first
+    pub to_fix: Vec<FindingItem>,
+    /// daily: rectified, resolved and waived that day
+    pub cleared: Vec<ClearedItem>,
+    /// monthly: 屡错屡犯
+    pub repeat_offenders: Vec<RepeatOffender>,
+    /// monthly: each officer's findings of the month
+    pub appendix: Vec<OfficerAppendix>,
+}
+
+/// An officer's list of recurring errors (重犯错误清单, `xuncha.officer/1`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OfficerReport {
+    /// `xuncha.officer/1`
+    pub schema: String,
+    pub officer_id: String,
+    pub name: Option<String>,
+    /// the units of the officer's findings
+    pub units: Vec<OfficerRef>,
+    /// first day listed (`--since`); `null` for all
+    pub since: Option<String>,
+    pub generated_at: String,
+    pub options: ReportOptions,
+    /// counted findings (preview ones are listed but not counted)
+    pub findings_total: u32,
+    /// points lost: counted findings that are not waived
+    pub points_lost: i64,
+    /// open or pushed now
+    pub open_now: u32,
+    pub categories: Vec<CategoryCount>,
+    /// newest first
+    pub findings: Vec<FindingItem>,
+}
