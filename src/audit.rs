@@ -176,8 +176,10 @@ pub fn run(
             .conn
             .execute(
                 "INSERT OR IGNORE INTO temp.audit_extra (case_id)
-                 SELECT case_id FROM xsessions WHERE 'o:' || officer_id IN (SELECT key FROM dirty_keys)
-                 UNION SELECT case_id FROM xpersons WHERE 'p:' || person_key IN (SELECT key FROM dirty_keys)",
+                 SELECT x.case_id FROM xsessions x JOIN dirty_keys d ON d.key = 'o:' || x.officer_id
+                   WHERE x.started_at < d.to_at + 86400 AND x.ended_at > d.from_at - 86400
+                 UNION SELECT case_id FROM xpersons WHERE 'p:' || person_key IN (SELECT key FROM dirty_keys)
+                 UNION SELECT case_id FROM xsessions WHERE 'p:' || person_key IN (SELECT key FROM dirty_keys)",
                 [],
             )
             .ctx("finding cases touched by changed cases")?;

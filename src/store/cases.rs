@@ -64,14 +64,16 @@ pub fn write_batch(
             .ctx("preparing the case upsert")?;
         let mut dirty_old = tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO dirty_keys (key)
-                 SELECT 'o:' || officer_id FROM xsessions WHERE case_id = ?1
-                 UNION SELECT 'p:' || person_key FROM xpersons WHERE case_id = ?1
-                 UNION SELECT 'p:' || person_key FROM xsessions WHERE case_id = ?1 AND person_key IS NOT NULL",
+                "INSERT OR IGNORE INTO dirty_keys (key, from_at, to_at)
+                 SELECT 'o:' || officer_id, started_at, ended_at FROM xsessions WHERE case_id = ?1
+                 UNION SELECT 'p:' || person_key, -9223372036854775808, 9223372036854775807 FROM xpersons WHERE case_id = ?1
+                 UNION SELECT 'p:' || person_key, -9223372036854775808, 9223372036854775807 FROM xsessions
+                       WHERE case_id = ?1 AND person_key IS NOT NULL",
             )
             .ctx("preparing the index")?;
-        let mut dirty =
-            tx.prepare_cached("INSERT OR IGNORE INTO dirty_keys (key) VALUES (?1)").ctx("preparing the index")?;
+        let mut dirty = tx
+            .prepare_cached("INSERT OR IGNORE INTO dirty_keys (key, from_at, to_at) VALUES (?1, ?2, ?3)")
+            .ctx("preparing the index")?;
         let mut del_s = tx.prepare_cached("DELETE FROM xsessions WHERE case_id = ?1").ctx("preparing the index")?;
         let mut del_p = tx.prepare_cached("DELETE FROM xpersons WHERE case_id = ?1").ctx("preparing the index")?;
         let mut ins_s = tx
@@ -122,20 +124,20 @@ pub fn write_batch(
                         ins_s
                             .execute(params![c.case_id, q.id, o, key(&q.person_id), s.0, e.0])
                             .ctx("updating the index")?;
-                        dirty.execute([format!("o:{o}")]).ctx("marking cross-case keys")?;
+                        dirty.execute(params![format!("o:{o}"), s.0, e.0]).ctx("marking cross-case keys")?;
                     }
                 }
             }
             for pen in &c.penalties {
                 if let (Some(k), Some(at)) = (key(&pen.person_id), pen.decided_at) {
                     ins_p.execute(params![c.case_id, pen.id, k, "penalty", at.0]).ctx("updating the index")?;
-                    dirty.execute([format!("p:{k}")]).ctx("marking cross-case keys")?;
+                    dirty.execute(params![format!("p:{k}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
                 }
             }
             for s in &c.summonses {
                 if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
                     ins_p.execute(params![c.case_id, s.id, k, "summons", at.0]).ctx("updating the index")?;
-                    dirty.execute([format!("p:{k}")]).ctx("marking cross-case keys")?;
+                    dirty.execute(params![format!("p:{k}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
                 }
             }
         }

@@ -74,9 +74,14 @@ CREATE TABLE xpersons (
 CREATE INDEX xpersons_case ON xpersons(case_id);
 
 -- officers and persons touched by cases imported since the last complete audit; cases
--- sharing one of them are re-audited by cross-case checks
+-- sharing one of them are re-audited by cross-case checks. An officer key carries the
+-- time span of the changed session (only sessions near it can overlap); a person key
+-- covers all time.
 CREATE TABLE dirty_keys (
-    key TEXT PRIMARY KEY
+    key     TEXT NOT NULL,
+    from_at INTEGER NOT NULL,
+    to_at   INTEGER NOT NULL,
+    PRIMARY KEY (key, from_at, to_at)
 ) WITHOUT ROWID;
 
 CREATE TABLE audit_runs (
