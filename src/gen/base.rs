@@ -268,6 +268,21 @@ impl B<'_> {
         id
     }
 
+    /// A minor-injury appraisal commissioned at `comm`, completed at `done`, and notified to
+    /// the suspect and the victim the next day.
+    fn injury_appraisal(&mut self, comm: i64, done: i64) {
+        self.c.appraisals.push(Appraisal {
+            id: "AP1".into(),
+            kind: Some(AppraisalType::Injury),
+            commissioned_at: ts(comm),
+            completed_at: ts(done),
+            result: Some("minor_injury_2".into()),
+            notified_suspect_at: ts(done + D),
+            notified_victim_at: ts(done + D),
+            reappraisal_requested_at: None,
+        });
+    }
+
     fn close(&mut self, kind: ClosureType, at: i64) {
         self.c.closure = Some(Closure {
             closed_at: ts(at),
@@ -486,16 +501,7 @@ fn admin_case(b: &mut B, suspect: &str, kind: Kind, accepted: i64, open: bool) {
     if kind == Kind::Fight {
         let comm = accepted + b.rng.gen_range(4..20) * H;
         let done = comm + b.rng.gen_range(3..8) * D;
-        b.c.appraisals.push(Appraisal {
-            id: "AP1".into(),
-            kind: Some(AppraisalType::Injury),
-            commissioned_at: ts(comm),
-            completed_at: ts(done),
-            result: Some("minor_injury_2".into()),
-            notified_suspect_at: ts(done + D),
-            notified_victim_at: ts(done + D),
-            reappraisal_requested_at: None,
-        });
+        b.injury_appraisal(comm, done);
         b.c.pauses.push(Pause { id: None, reason: Some(PauseReason::Appraisal), from: ts(comm), to: ts(done) });
         b.doc(DocumentType::AppraisalNotice, Some(suspect), done + D, done + D);
         decided = decided.max(done + 2 * D);
@@ -593,16 +599,7 @@ fn criminal_case(b: &mut B, suspect: &str, kind: Kind, accepted: i64, open: bool
     if kind == Kind::CrimInjury {
         let comm = accepted + 6 * H;
         let done = comm + b.rng.gen_range(5..12) * D;
-        b.c.appraisals.push(Appraisal {
-            id: "AP1".into(),
-            kind: Some(AppraisalType::Injury),
-            commissioned_at: ts(comm),
-            completed_at: ts(done),
-            result: Some("minor_injury_2".into()),
-            notified_suspect_at: ts(done + D),
-            notified_victim_at: ts(done + D),
-            reappraisal_requested_at: None,
-        });
+        b.injury_appraisal(comm, done);
         b.doc(DocumentType::AppraisalNotice, Some(suspect), done + D, done + D);
     }
     criminal_tail(b, suspect, accepted, open, false);
