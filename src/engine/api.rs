@@ -130,6 +130,33 @@ fn local_day_start_after(t: i64, days: i64) -> i64 {
 
 /// The last instant (23:59:59 Asia/Shanghai) of the day `n` calendar days after the day of
 /// `start`; the start day itself does not count (刑事诉讼法 第一百零五条).
+/// Which law governs a case, from its offence text, alcohol tests and incident type; the
+/// keyword lists are those the rule authors agreed (see `case_domain` in docs/rules.md).
+pub fn case_domain(case: &Case) -> &'static str {
+    const TRAFFIC: [&str; 7] = ["驾驶", "道路交通", "行驶", "违法停车", "闯红灯", "超速", "号牌"];
+    const EXIT_ENTRY: [&str; 8] = ["出境", "入境", "居留", "签证", "护照", "边防", "国(边)境", "边境"];
+    const OTHER: [&str; 4] = ["消防", "戒毒", "网络安全", "计算机信息"];
+    let o = case.offence.as_deref().unwrap_or("");
+    if TRAFFIC.iter().any(|k| o.contains(k)) || !case.alcohol_tests.is_empty() {
+        return "traffic";
+    }
+    if EXIT_ENTRY.iter().any(|k| o.contains(k)) {
+        return "exit_entry";
+    }
+    if OTHER.iter().any(|k| o.contains(k)) {
+        return "other";
+    }
+    if o.is_empty() {
+        use crate::model::IncidentType as I;
+        return match case.incident.as_ref().and_then(|i| i.kind) {
+            Some(I::Traffic) => "traffic",
+            Some(I::PublicOrder | I::Dispute) => "public_order",
+            _ => "unknown",
+        };
+    }
+    "public_order"
+}
+
 pub fn deadline_days(start: i64, n: i64) -> i64 {
     local_day_start_after(start, n + 1).saturating_sub(1)
 }
@@ -415,6 +442,7 @@ pub fn register(engine: &mut Engine) {
             }
         })
     });
+    engine.register_fn("case_domain", || -> Res<ImmutableString> { ctx(|c| Ok(case_domain(&c.case).into())) });
     engine.register_fn("questionings_of", |person_id: Dynamic| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {
@@ -462,6 +490,19 @@ pub fn register(engine: &mut Engine) {
     });
 
     // ---- numbers and text -----------------------------------------------------------------
+    engine.register_fn(
+        "reversed",
+        |later_label: ImmutableString, later: Dynamic, earlier_label: ImmutableString, earlier: Dynamic| -> Dynamic {
+            match (later.as_int(), earlier.as_int()) {
+                (Ok(a), Ok(b)) if a < b => Dynamic::from(format!(
+                    "{later_label}（{}）早于{earlier_label}（{}）",
+                    Ts(a).local_text(),
+                    Ts(b).local_text()
+                )),
+                _ => Dynamic::UNIT,
+            }
+        },
+    );
     engine.register_fn("money", |v: Dynamic| -> Res<ImmutableString> { Ok(money_text(number(&v)?).into()) });
     engine.register_fn("num", |v: Dynamic| -> Res<f64> {
         if v.is_unit() {
@@ -592,6 +633,8 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "case_deadline(start, days, pause_reasons, max_extensions) -> map", doc: "the case-period deadline: `deadline` (instant), `extension_days` counted (approved before the deadline then in force, at most max_extensions), `paused_days` excluded for the given pause reasons" },
     ApiDoc { signature: "officer_sessions(officer_id) -> array", doc: "every questioning the officer attended, across all imported cases: #{case_id, record_id, started_at, ended_at}" },
     ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}" },
+    ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case, read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },
+    ApiDoc { signature: "reversed(later_label, later, earlier_label, earlier) -> string or ()", doc: "`立案（2026-03-01 09:00）早于受案（…）` when the step that must come later is strictly earlier; () when in order or either time is missing" },
     ApiDoc { signature: "money(x) -> string", doc: "`4,000 元`" },
     ApiDoc { signature: "num(x) -> float", doc: "x as a float; () counts as 0" },
     ApiDoc { signature: "finding(subject_id, message, evidence) -> map", doc: "a finding about a sub-record (() = the case), with a Chinese message and an evidence map of the fields that decided it" },

@@ -119,7 +119,8 @@ impl CrossIndex {
         let longest = self.longest.get(officer).copied().unwrap_or(0);
         let hits: Vec<&Session> = if self.sorted {
             let lo = v.partition_point(|s| s.started_at < from.saturating_sub(longest));
-            let hi = v.partition_point(|s| s.started_at < to);
+            // an empty or inverted window (`to` before `from - longest`) has nothing
+            let hi = v.partition_point(|s| s.started_at < to).max(lo);
             v[lo..hi].iter().filter(|s| s.ended_at > from).collect()
         } else {
             v.iter().filter(|s| s.started_at < to && s.ended_at > from).collect()
