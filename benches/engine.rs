@@ -1,6 +1,9 @@
 //! Evaluation throughput: every shipped check over generated cases (1 and 2 threads), and
-//! four checks (P051, P071, P089, P040) in rhai against their plain-Rust twins over the
-//! typed model, the ceiling of issue #3. Run: `cargo bench --bench engine`.
+//! four checks (P051, P071, P089, P040) three ways on the same cases in this one process:
+//! rhai, their plain-Rust twins over the typed model (the ceiling), and the same decisions as
+//! Google CEL programs (crate cel-interpreter, the peer engine). Run: `cargo bench --bench engine`.
+//!
+//! Before timing, the CEL programs must count exactly what the Rust twins count on every case.
 
 use std::sync::Arc;
 
@@ -89,6 +92,49 @@ fn twins(c: &Case, as_of: i64) -> usize {
     n
 }
 
+/// The same four decisions as CEL programs, each counting the records it would flag.
+const CEL_TWINS: [&str; 4] = [
+    r#"c.measures.filter(m, m.type == "criminal_detention" && m.notification_waived_reason == null
+        && m.started_at != null
+        && (m.family_notified_at == null ? as_of : m.family_notified_at) > m.started_at + 86400).size()"#,
+    r#"c.kind == "administrative" ? c.properties.filter(p, p.taken_at != null
+        && (p.handed_to_custody_at == null ? as_of : p.handed_to_custody_at) > p.taken_at + 86400).size() : 0"#,
+    r#"c.penalties.filter(p, p.decided_at != null
+        && (c.documents.exists(x, x.type == "penalty_decision" && x.person_id == p.person_id && x.delivered_at != null)
+            ? !c.documents.exists(x, x.type == "penalty_decision" && x.person_id == p.person_id
+                && x.delivered_at != null && x.delivered_at <= deadline_days(p.decided_at, 2))
+            : as_of > deadline_days(p.decided_at, 2))).size()"#,
+    r#"c.questionings.filter(q, q.guardian_present != true && q.person_id != null && q.started_at != null
+        && c.persons.exists(p, p.id == q.person_id && p.birth_date != null && age_on(p.birth_date, q.started_at) < 18)).size()"#,
+];
+
+/// A CEL root context with the helpers the programs call (as rhai has its API).
+fn cel_root() -> cel_interpreter::Context<'static> {
+    let mut ctx = cel_interpreter::Context::default();
+    ctx.add_function("deadline_days", |start: i64, n: i64| deadline_days(start, n));
+    ctx.add_function("age_on", |birth: i64, at: i64| Date(birth).age_on(Date(xuncha::model::Ts(at).local_ymd())));
+    ctx
+}
+
+/// Findings the CEL programs count on one case, given the case already converted.
+fn cel_count(
+    root: &cel_interpreter::Context,
+    programs: &[cel_interpreter::Program],
+    case: &cel_interpreter::Value,
+    as_of: i64,
+) -> usize {
+    let mut ctx = root.new_inner_scope();
+    ctx.add_variable_from_value("c", case.clone());
+    ctx.add_variable_from_value("as_of", as_of);
+    programs
+        .iter()
+        .map(|p| match p.execute(&ctx) {
+            Ok(cel_interpreter::Value::Int(n)) => n as usize,
+            other => panic!("a CEL twin gave {other:?}"),
+        })
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
     let set = RuleSet::load(std::path::Path::new("rules")).expect("rules");
     let cases: Vec<Arc<Case>> = cases(2000).into_iter().map(Arc::new).collect();
@@ -136,6 +182,31 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("plain Rust, the same 4 checks, 1 thread", |b| {
         b.iter(|| cases.iter().map(|c| twins(c, as_of)).sum::<usize>())
+    });
+
+    let root = cel_root();
+    let programs: Vec<cel_interpreter::Program> =
+        CEL_TWINS.iter().map(|src| cel_interpreter::Program::compile(src).expect("CEL twin compiles")).collect();
+    let converted: Vec<cel_interpreter::Value> =
+        cases.iter().map(|c| cel_interpreter::to_value(&**c).expect("case to CEL")).collect();
+    for (case, v) in cases.iter().zip(&converted) {
+        assert_eq!(
+            cel_count(&root, &programs, v, as_of),
+            twins(case, as_of),
+            "CEL and Rust disagree on {}",
+            case.case_id
+        );
+    }
+    g.bench_function("CEL (cel-interpreter), the same 4 checks, 1 thread", |b| {
+        b.iter(|| converted.iter().map(|v| cel_count(&root, &programs, v, as_of)).sum::<usize>())
+    });
+    g.bench_function("CEL, the same 4 checks, converting each case, 1 thread", |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| cel_count(&root, &programs, &cel_interpreter::to_value(&**c).expect("case to CEL"), as_of))
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

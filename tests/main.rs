@@ -1,6 +1,7 @@
 //! The one integration-test binary (STYLE.md R9): one link step instead of one per file.
 
 mod audit;
+mod bench;
 mod catalog;
 mod crash;
 mod import;

@@ -7,6 +7,7 @@
 //! rule that does not compile).
 
 mod audit_cmd;
+mod bench_cmd;
 mod demo_cmd;
 mod explain_cmd;
 mod findings_cmd;
@@ -82,6 +83,9 @@ pub enum Command {
     Report(report_cmd::ReportArgs),
     /// An officer's list of recurring errors (重犯错误清单)
     Officer(report_cmd::OfficerArgs),
+    /// Measure: evaluation only (with a per-check profile), or the whole-process suite
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCmd),
 }
 
 /// What a command tells `main` about how it ended.
@@ -121,6 +125,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Schema => out(&format!("{}\n", crate::model::schema_json())).map(|()| Outcome::Ok),
         Command::Report(a) => report_cmd::run_report(&cli, a),
         Command::Officer(a) => report_cmd::run_officer(&cli, a),
+        Command::Bench(b) => bench_cmd::run(&cli, b),
     };
     match result {
         Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,

@@ -110,6 +110,8 @@ pub struct Worker {
     engine: Engine,
     asts: Vec<AST>,
     set: Arc<RuleSetShared>,
+    /// per rule: nanoseconds spent and runs, when profiling (`xuncha bench rules`)
+    timing: Option<std::cell::RefCell<Vec<(u64, u64)>>>,
 }
 
 /// What workers share (read-only).
@@ -135,7 +137,17 @@ impl Worker {
     pub fn new(set: Arc<RuleSetShared>) -> Worker {
         let engine = build_engine();
         let asts = set.rules.iter().map(|r| compile(&engine, r).unwrap_or_default()).collect();
-        Worker { engine, asts, set }
+        Worker { engine, asts, set, timing: None }
+    }
+
+    /// Starts recording the time each check takes (see [`Worker::timings`]).
+    pub fn profile(&mut self) {
+        self.timing = Some(std::cell::RefCell::new(vec![(0, 0); self.asts.len()]));
+    }
+
+    /// Per rule, in rule order: nanoseconds spent evaluating it and the number of runs.
+    pub fn timings(&self) -> Vec<(u64, u64)> {
+        self.timing.as_ref().map(|t| t.borrow().clone()).unwrap_or_default()
     }
 
     /// Replaces the cross-case index (rule tests give each fixture entry its own).
@@ -185,12 +197,18 @@ impl Worker {
         let ((), next_change) = api::with_case(ctx, || {
             for &i in &to_run {
                 api::set_rule(i);
+                let started = self.timing.as_ref().map(|_| std::time::Instant::now());
                 // a panic inside the script engine is that rule's error on this case, never
                 // the end of the audit
                 let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &self.asts[i])
                 }));
                 scope.rewind(base);
+                if let (Some(t), Some(started)) = (&self.timing, started) {
+                    let slot = &mut t.borrow_mut()[i];
+                    slot.0 += started.elapsed().as_nanos() as u64;
+                    slot.1 += 1;
+                }
                 match res {
                     Ok(Ok(v)) => self.collect(i, &case, v, &mut out),
                     Ok(Err(e)) => out.errors.push(self.error(i, &case.case_id, &e)),
