@@ -72,10 +72,41 @@ pub enum AuditError {
 }
 
 fn load_index(store: &Store) -> Result<CrossIndex, StoreError> {
+    load_index_where(store, "", "")
+}
+
+/// The cross-case index entries of the officers and persons of the cases listed in
+/// `temp.audit_ids`: all that a check on those cases can ask about, since
+/// `officer_sessions` and `person_history` are asked about the case's own officers and
+/// persons. An incremental run loads this instead of the whole index.
+fn load_index_for_audited(store: &Store) -> Result<CrossIndex, StoreError> {
+    store
+        .conn
+        .execute_batch(
+            "INSERT OR IGNORE INTO temp.audit_officers
+               SELECT j.value FROM cases c, json_each(CASE WHEN json_valid(c.officer_ids) THEN c.officer_ids ELSE '[]' END) j
+               WHERE c.case_id IN (SELECT case_id FROM temp.audit_ids) AND j.type = 'text';
+             INSERT OR IGNORE INTO temp.audit_officers
+               SELECT officer_id FROM xsessions WHERE case_id IN (SELECT case_id FROM temp.audit_ids);
+             INSERT OR IGNORE INTO temp.audit_persons
+               SELECT json_extract(p.value, '$.id_number')
+               FROM case_raw r, json_each(CASE WHEN json_valid(r.raw) THEN r.raw ELSE '{}' END, '$.persons') p
+               WHERE r.case_id IN (SELECT case_id FROM temp.audit_ids) AND p.type = 'object'
+                 AND json_type(p.value, '$.id_number') = 'text';",
+        )
+        .ctx("finding the officers and persons of the cases to audit")?;
+    load_index_where(
+        store,
+        "WHERE officer_id IN (SELECT id FROM temp.audit_officers)",
+        "WHERE person_key IN (SELECT key FROM temp.audit_persons)",
+    )
+}
+
+fn load_index_where(store: &Store, sessions: &str, persons: &str) -> Result<CrossIndex, StoreError> {
     let mut ix = CrossIndex::default();
     let mut s = store
         .conn
-        .prepare("SELECT officer_id, case_id, record_id, started_at, ended_at FROM xsessions")
+        .prepare(&format!("SELECT officer_id, case_id, record_id, started_at, ended_at FROM xsessions {sessions}"))
         .ctx("reading the index")?;
     let rows = s
         .query_map([], |r| {
@@ -89,8 +120,10 @@ fn load_index(store: &Store) -> Result<CrossIndex, StoreError> {
         let (o, sess) = row.ctx("reading the index")?;
         ix.add_session(&o, sess);
     }
-    let mut p =
-        store.conn.prepare("SELECT person_key, case_id, record_id, what, at FROM xpersons").ctx("reading the index")?;
+    let mut p = store
+        .conn
+        .prepare(&format!("SELECT person_key, case_id, record_id, what, at FROM xpersons {persons}"))
+        .ctx("reading the index")?;
     let rows = p
         .query_map([], |r| {
             Ok((
@@ -137,8 +170,6 @@ pub fn run(
         },
     )?;
 
-    let index = Arc::new(if cross { load_index(store)? } else { CrossIndex::default() });
-    let shared = RuleSetShared::new(set, index);
     let categories: HashMap<String, CategoryInfo> = set
         .catalog
         .categories
@@ -168,34 +199,68 @@ pub fn run(
     store
         .conn
         .execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS audit_extra (case_id TEXT PRIMARY KEY); DELETE FROM temp.audit_extra;",
+            // this connection's scratch lists: cases near changed ones, the cases to audit, and
+            // their officers and persons (for the part of the cross-case index to load)
+            "CREATE TEMP TABLE IF NOT EXISTS audit_extra (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS audit_ids (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS audit_officers (id TEXT PRIMARY KEY) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS audit_persons (key TEXT PRIMARY KEY) WITHOUT ROWID;
+             DELETE FROM temp.audit_extra; DELETE FROM temp.audit_ids;
+             DELETE FROM temp.audit_officers; DELETE FROM temp.audit_persons;",
         )
         .ctx("preparing the audit")?;
-    if cross && !opts.full {
-        store
-            .conn
-            .execute(
-                "INSERT OR IGNORE INTO temp.audit_extra (case_id)
-                 SELECT x.case_id FROM xsessions x JOIN dirty_keys d ON d.key = 'o:' || x.officer_id
-                   WHERE x.started_at < d.to_at + 86400 AND x.ended_at > d.from_at - 86400
-                 UNION SELECT case_id FROM xpersons WHERE 'p:' || person_key IN (SELECT key FROM dirty_keys)
-                 UNION SELECT case_id FROM xsessions WHERE 'p:' || person_key IN (SELECT key FROM dirty_keys)",
-                [],
-            )
-            .ctx("finding cases touched by changed cases")?;
-    }
     let all = opts.full || !complete;
     let cond =
         "(?1 OR audited_rules IS NOT ?2 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
                  OR audited_as_of > ?3 OR case_id IN (SELECT case_id FROM temp.audit_extra))";
     let total_cases: u64 =
         store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
-    let to_audit: u64 = store
-        .conn
-        .query_row(&format!("SELECT count(*) FROM cases WHERE {cond}"), params![all, set.rules_hash, opts.as_of], |r| {
-            r.get(0)
-        })
-        .ctx("counting cases to audit")?;
+    let count = |store: &Store| -> Result<u64, StoreError> {
+        store
+            .conn
+            .query_row(
+                &format!("SELECT count(*) FROM cases WHERE {cond}"),
+                params![all, set.rules_hash, opts.as_of],
+                |r| r.get(0),
+            )
+            .ctx("counting cases to audit")
+    };
+    let mut to_audit = count(store)?;
+    // cases near a changed one (the same officer at about the same time, the same person),
+    // when not every case is audited anyway; each dirty key is looked up through an index
+    if cross && to_audit < total_cases {
+        store
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO temp.audit_extra (case_id)
+                 SELECT x.case_id FROM dirty_keys d CROSS JOIN xsessions x
+                   WHERE substr(d.key, 1, 2) = 'o:' AND x.officer_id = substr(d.key, 3)
+                     AND x.started_at < d.to_at + 86400 AND x.ended_at > d.from_at - 86400
+                 UNION SELECT x.case_id FROM dirty_keys d CROSS JOIN xpersons x
+                   WHERE substr(d.key, 1, 2) = 'p:' AND x.person_key = substr(d.key, 3)
+                 UNION SELECT x.case_id FROM dirty_keys d CROSS JOIN xsessions x
+                   WHERE substr(d.key, 1, 2) = 'p:' AND x.person_key = substr(d.key, 3)",
+                [],
+            )
+            .ctx("finding cases touched by changed cases")?;
+        to_audit = count(store)?;
+    }
+    // the cross-case index: whole for a large run, else only what the audited cases can ask
+    let index = if !cross {
+        CrossIndex::default()
+    } else if to_audit.saturating_mul(5) < total_cases {
+        store
+            .conn
+            .execute(
+                &format!("INSERT INTO temp.audit_ids (case_id) SELECT case_id FROM cases WHERE {cond}"),
+                params![all, set.rules_hash, opts.as_of],
+            )
+            .ctx("listing the cases to audit")?;
+        load_index_for_audited(store)?
+    } else {
+        load_index(store)?
+    };
+    let shared = RuleSetShared::new(set, Arc::new(index));
 
     let rule_index: HashMap<String, usize> =
         set.rules.iter().enumerate().map(|(i, r)| (r.header.id.clone(), i)).collect();
@@ -210,7 +275,7 @@ pub fn run(
         let rows: Vec<(String, String, String)> = {
             let mut stmt = store
                 .conn
-                .prepare_cached(&format!("SELECT case_id, content_hash, raw FROM cases WHERE case_id > ?4 AND {cond} ORDER BY case_id LIMIT {CHUNK}"))
+                .prepare_cached(&format!("SELECT case_id, content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = cases.case_id) FROM cases WHERE case_id > ?4 AND {cond} ORDER BY case_id LIMIT {CHUNK}"))
                 .ctx("preparing the case query")?;
             let it = stmt
                 .query_map(params![all, set.rules_hash, opts.as_of, last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

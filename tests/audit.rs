@@ -189,3 +189,53 @@ fn findings_json_has_the_contract_keys() {
     let r = t.run(["findings", "--officer", "NOBODY", "--format", "json"]);
     assert_eq!(r.json().as_array().map(Vec::len), Some(0));
 }
+
+/// A nightly run that audits only the changed cases and those near them (loading only their
+/// part of the cross-case index) ends with the same open findings as a full audit of the
+/// same data in a new database. The change makes an unchanged case's questioning overlap a
+/// changed one's, so the unchanged case must be found and re-audited.
+#[test]
+fn incremental_run_with_a_cross_case_change_equals_a_full_audit() {
+    let night = Xuncha::new();
+    let (cases, _) = night.gen(300, 11, 0.3);
+    let text = std::fs::read_to_string(&cases).expect("cases");
+    let mut all: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let timed = |c: &serde_json::Value| {
+        c["questionings"]
+            .as_array()
+            .is_some_and(|qs| qs.first().is_some_and(|q| q["started_at"].is_string() && q["ended_at"].is_string()))
+    };
+    let a = all.iter().position(timed).expect("a case with a timed questioning");
+    let b = all.iter().skip(a + 1).position(timed).map(|i| i + a + 1).expect("another");
+    let (a_id, b_id) = (all[a]["case_id"].clone(), all[b]["case_id"].clone());
+    let q = all[a]["questionings"][0].clone();
+    for key in ["started_at", "ended_at", "officer_ids"] {
+        all[b]["questionings"][0][key] = q[key].clone();
+    }
+    let changed = night.write("changed.ndjson", &lines(&all[b..=b]));
+    let as_of = ["--as-of", "2026-06-30", "--format", "json"];
+
+    let first = night.run(["audit", cases.to_str().expect("path")].iter().chain(&as_of)).json();
+    assert_eq!(first["audited"], 300);
+    let second = night.run(["audit", changed.to_str().expect("path")].iter().chain(&as_of)).json();
+    let reaudited = second["audited"].as_u64().expect("audited");
+    assert!((2..60).contains(&reaudited), "only the changed case and those near it: {second}");
+
+    let fresh = Xuncha::new();
+    let whole = fresh.write("whole.ndjson", &lines(&all));
+    let full = fresh.run(["audit", whole.to_str().expect("path")].iter().chain(&as_of)).json();
+    assert_eq!(full["audited"], 300);
+
+    let open = |t: &Xuncha| {
+        t.sql("SELECT case_id, rule_id, subject FROM findings WHERE status IN ('open', 'pushed') ORDER BY 1, 2, 3")
+    };
+    let (inc, clean) = (open(&night), open(&fresh));
+    assert_eq!(inc, clean, "the incremental result differs from a full audit");
+    for id in [&a_id, &b_id] {
+        let id = id.as_str().expect("id");
+        assert!(
+            clean.iter().any(|f| f[0] == id && f[1].starts_with("P039")),
+            "the copied questioning overlaps in case {id}"
+        );
+    }
+}

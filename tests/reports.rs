@@ -147,12 +147,13 @@ impl Db {
         });
         let ids: Vec<&str> = officers.iter().map(|o| o.0).collect();
         c.execute(
-            "INSERT INTO cases (case_id, kind, unit_id, unit_name, officer_ids, lead_officer, is_open, accepted_at, content_hash, raw,
+            "INSERT INTO cases (case_id, kind, unit_id, unit_name, officer_ids, lead_officer, is_open, accepted_at, content_hash,
                                 first_import, last_import, last_change)
-             VALUES (?1, 'administrative', ?2, ?3, ?4, ?5, 1, ?6, 'h', ?7, 1, 1, 1)",
-            params![id, unit, unit_name, serde_json::to_string(&ids).unwrap_or_default(), ids.first(), accepted, raw.to_string()],
+             VALUES (?1, 'administrative', ?2, ?3, ?4, ?5, 1, ?6, 'h', 1, 1, 1)",
+            params![id, unit, unit_name, serde_json::to_string(&ids).unwrap_or_default(), ids.first(), accepted],
         )
         .expect("case");
+        c.execute("INSERT INTO case_raw (case_id, raw) VALUES (?1, ?2)", params![id, raw.to_string()]).expect("case");
     }
 
     /// A finding with its creation event at `first_seen`, then `events` (at, to, by, note).

@@ -77,7 +77,7 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
     } else {
         let store = Store::open_read_only(&cli.db)?;
         let raw: Option<String> =
-            store.conn.query_row("SELECT raw FROM cases WHERE case_id = ?1", [&a.target], |r| r.get(0)).ok();
+            store.conn.query_row("SELECT raw FROM case_raw WHERE case_id = ?1", [&a.target], |r| r.get(0)).ok();
         let Some(raw) = raw else { bail!("no case `{}` in `{}`, and no such file", a.target, cli.db.display()) };
         let case: Case = serde_json::from_str(&raw).context("the stored case no longer parses")?;
         // the cross-case index over everything stored

@@ -53,14 +53,17 @@ pub fn write_batch(
         let mut upsert = tx
             .prepare_cached(
                 "INSERT INTO cases (case_id, kind, unit_id, unit_name, officer_ids, lead_officer, is_open, accepted_at, closed_at,
-                                    content_hash, raw, first_import, last_import, last_change)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?12)
+                                    content_hash, first_import, last_import, last_change)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11)
                  ON CONFLICT (case_id) DO UPDATE SET kind = excluded.kind, unit_id = excluded.unit_id,
                     unit_name = excluded.unit_name, officer_ids = excluded.officer_ids, lead_officer = excluded.lead_officer,
                     is_open = excluded.is_open, accepted_at = excluded.accepted_at, closed_at = excluded.closed_at,
-                    content_hash = excluded.content_hash, raw = excluded.raw, last_import = excluded.last_import,
+                    content_hash = excluded.content_hash, last_import = excluded.last_import,
                     last_change = excluded.last_change",
             )
+            .ctx("preparing the case upsert")?;
+        let mut put_raw = tx
+            .prepare_cached("INSERT OR REPLACE INTO case_raw (case_id, raw) VALUES (?1, ?2)")
             .ctx("preparing the case upsert")?;
         let mut dirty_old = tx
             .prepare_cached(
@@ -107,10 +110,10 @@ pub fn write_batch(
                     c.accepted_at.map(|t| t.0),
                     c.closure.as_ref().and_then(|x| x.closed_at).map(|t| t.0),
                     p.hash,
-                    p.raw,
                     run
                 ])
                 .ctx("storing a case")?;
+            put_raw.execute(params![c.case_id, p.raw]).ctx("storing a case")?;
             dirty_old.execute([&c.case_id]).ctx("marking cross-case keys")?;
             del_s.execute([&c.case_id]).ctx("updating the index")?;
             del_p.execute([&c.case_id]).ctx("updating the index")?;

@@ -18,7 +18,11 @@ use rusqlite_migration::{Migrations, M};
 /// How long a writer waits for another process's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-const MIGRATION_SQL: &[&str] = &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_rollups.sql")];
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_rollups.sql"),
+    include_str!("migrations/0003_case_raw.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect())

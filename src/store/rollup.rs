@@ -341,7 +341,7 @@ pub struct OfficerInfo {
     pub unit_id: Option<String>,
 }
 
-/// Officers named in cases that have findings (`cases.raw` → `officers[]`).
+/// Officers named in cases that have findings (`case_raw.raw` → `officers[]`).
 pub fn officer_directory(conn: &Connection) -> Result<HashMap<String, OfficerInfo>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
@@ -351,7 +351,8 @@ pub fn officer_directory(conn: &Connection) -> Result<HashMap<String, OfficerInf
                         CASE WHEN o.type = 'object' AND json_type(o.value, '$.name') = 'text'
                              THEN json_extract(o.value, '$.name') END AS name,
                         c.unit_id, c.accepted_at, c.case_id
-                 FROM cases c, json_each(CASE WHEN json_valid(c.raw) THEN c.raw ELSE '{}' END, '$.officers') o
+                 FROM cases c JOIN case_raw r USING (case_id),
+                      json_each(CASE WHEN json_valid(r.raw) THEN r.raw ELSE '{}' END, '$.officers') o
                  WHERE c.case_id IN (SELECT case_id FROM findings)
              )
              WHERE id IS NOT NULL
