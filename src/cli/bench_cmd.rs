@@ -472,7 +472,7 @@ fn suite(cli: &Cli, a: &SuiteArgs) -> anyhow::Result<Outcome> {
         if audit_done && run(&a.skip, Phase::NightlyFull) {
             let copy = dir.join(format!("audit-{t}-full.db"));
             remove_db(&copy);
-            std::fs::copy(&db, &copy).context("copying the database for the full-file nightly run")?;
+            copy_db(&db, &copy)?;
             note(cli, &format!("nightly, whole export with {changed} changed, {t} thread(s)"));
             let (c, s) = audit(&copy, &dir.join("full.ndjson"), nightly_as_of)?;
             let what = format!("whole export re-read, {changed} cases changed; {} re-audited", s.0);
@@ -517,6 +517,20 @@ fn suite(cli: &Cli, a: &SuiteArgs) -> anyhow::Result<Outcome> {
         Format::Text => out(&suite_text(a.cases, bytes, &rows))?,
     }
     Ok(Outcome::Ok)
+}
+
+/// Copies a closed database with its write-ahead log (committed transactions may still be
+/// only in the log).
+fn copy_db(from: &Path, to: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal"] {
+        let (mut a, mut b) = (from.as_os_str().to_owned(), to.as_os_str().to_owned());
+        a.push(suffix);
+        b.push(suffix);
+        if suffix.is_empty() || Path::new(&a).exists() {
+            std::fs::copy(&a, &b).with_context(|| format!("copying {}", Path::new(&a).display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn remove_db(db: &Path) {
