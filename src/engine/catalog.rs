@@ -66,7 +66,7 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn load(path: &Path) -> Result<Catalog, RuleLoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RuleLoadError::Read { path: path.into(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|cause| RuleLoadError::Read { path: path.into(), cause })?;
         let cat: Catalog =
             toml::from_str(&text).map_err(|e| RuleLoadError::Toml { path: path.into(), message: e.to_string() })?;
         let mut seen = std::collections::HashSet::new();

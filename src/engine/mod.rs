@@ -28,8 +28,8 @@ pub const MAX_OPERATIONS: u64 = 1_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleLoadError {
-    #[error("cannot read `{}`: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read `{}`: {cause}", path.display())]
+    Read { path: PathBuf, cause: std::io::Error },
     #[error("`{}`: bad header: {message}", path.display())]
     Toml { path: PathBuf, message: String },
     #[error("`{}`: {message}", path.display())]
@@ -164,7 +164,7 @@ impl RuleSet {
     pub fn load(dir: &Path) -> Result<RuleSet, RuleLoadError> {
         let catalog = Catalog::load(&dir.join("categories.toml"))?;
         let mut files = Vec::new();
-        rhai_files(dir, &mut files).map_err(|source| RuleLoadError::Read { path: dir.into(), source })?;
+        rhai_files(dir, &mut files).map_err(|cause| RuleLoadError::Read { path: dir.into(), cause })?;
         files.sort();
         let mut rules = Vec::new();
         let mut errors = Vec::new();

@@ -159,8 +159,7 @@ pub fn split_header(source: &str) -> Option<&str> {
 
 impl Rule {
     pub fn load(path: &Path, rules_dir: &Path) -> Result<Rule, RuleLoadError> {
-        let source =
-            std::fs::read_to_string(path).map_err(|source| RuleLoadError::Read { path: path.into(), source })?;
+        let source = std::fs::read_to_string(path).map_err(|cause| RuleLoadError::Read { path: path.into(), cause })?;
         let block = split_header(&source).ok_or_else(|| RuleLoadError::Invalid {
             path: path.into(),
             message: "the script has no `/*--- … ---*/` header block".into(),
