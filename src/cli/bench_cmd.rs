@@ -150,15 +150,7 @@ fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
     let shared = RuleSetShared::new(&set, index);
     let all = vec![true; set.rules.len()];
     let threads = rayon::current_num_threads().max(1);
-    let workers: Vec<Mutex<Worker>> = (0..threads)
-        .map(|_| {
-            let mut w = Worker::new(shared.clone());
-            if a.profile {
-                w.profile();
-            }
-            Mutex::new(w)
-        })
-        .collect();
+    let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::new(shared.clone()))).collect();
     let pass = || -> (u64, u64) {
         cases
             .par_iter()
@@ -172,6 +164,7 @@ fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
     };
     let passes = a.passes.max(2);
     pass();
+    // time the measured passes only, not the warm-up
     if a.profile {
         for w in &workers {
             w.lock().unwrap_or_else(|p| p.into_inner()).profile();
