@@ -239,3 +239,28 @@ fn incremental_run_with_a_cross_case_change_equals_a_full_audit() {
         );
     }
 }
+
+/// The nightly run skips a case until the instant its checks declared their answer could
+/// change. Audited again 46 days later, the stored cases must give exactly the findings a
+/// full audit on that day gives, while only the cases with a deadline passing in between
+/// are checked again (not every case whose message counts days).
+#[test]
+fn incremental_run_on_a_later_day_equals_a_full_audit_on_that_day() {
+    let night = Xuncha::new();
+    let (cases, _) = night.gen(400, 12, 0.3);
+    let first = night.run(["audit", cases.to_str().expect("path"), "--as-of", "2026-06-30", "--format", "json"]).json();
+    assert_eq!(first["audited"], 400);
+    let later = night.run(["audit", "--as-of", "2026-08-15", "--format", "json"]).json();
+    let reaudited = later["audited"].as_u64().expect("audited");
+    assert!(reaudited < 100, "only cases with a deadline passing by 2026-08-15: {later}");
+
+    let fresh = Xuncha::new();
+    let whole = fresh.run(["audit", cases.to_str().expect("path"), "--as-of", "2026-08-15", "--format", "json"]).json();
+    assert_eq!(whole["audited"], 400);
+    let open = |t: &Xuncha| {
+        t.sql("SELECT case_id, rule_id, subject FROM findings WHERE status IN ('open', 'pushed') ORDER BY 1, 2, 3")
+    };
+    let (inc, clean) = (open(&night), open(&fresh));
+    assert!(later["new"].as_u64().expect("new") > 0, "some deadline passes in 46 days: {later}");
+    assert_eq!(inc, clean, "the incremental result differs from a full audit on the same day");
+}

@@ -290,6 +290,9 @@ pub fn register(engine: &mut Engine) {
             Ok(c.as_of)
         })
     });
+    // the date in a message ("至 6 月 30 日已 45 日") is a statement as of the audit that
+    // wrote it; reading it for the text must not make the case be checked again every day
+    engine.register_fn("text_as_of", || -> Res<INT> { ctx(|c| Ok(c.as_of)) });
 
     // ---- limits and dates in force, from the rule's header -----------------------------
     engine.register_fn("limit", |name: &str, at: Dynamic| -> Res<Dynamic> {
@@ -333,6 +336,27 @@ pub fn register(engine: &mut Engine) {
             Ok(match c.case.persons.iter().find(|p| p.id == id.as_str()).and_then(|p| p.birth_date) {
                 Some(b) => Dynamic::from_int(b.age_on(Date(Ts(at).local_ymd()))),
                 None => Dynamic::UNIT,
+            })
+        })
+    });
+    engine.register_fn("reached_age", |person_id: Dynamic, years: INT| -> Res<bool> {
+        let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
+        ctx(|c| {
+            let first = c
+                .case
+                .persons
+                .iter()
+                .find(|p| p.id == id.as_str())
+                .and_then(|p| p.birth_date)
+                .and_then(|b| b.first_day_aged(years))
+                .map(|d| Ts::start_of_local_day(d).0);
+            Ok(match first {
+                Some(at) if c.as_of >= at => true,
+                Some(at) => {
+                    c.depends_on(at);
+                    false
+                }
+                None => false,
             })
         })
     });
@@ -608,6 +632,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "overdue(deadline, done) -> bool", doc: "done is later than deadline; if done is () (not done), whether the audit date is past deadline" },
     ApiDoc { signature: "done_or_now(t) -> int", doc: "t, or the audit's as-of instant when t is ()" },
     ApiDoc { signature: "as_of() -> int", doc: "the audit's as-of instant (end of the --as-of day, or now)" },
+    ApiDoc { signature: "text_as_of() -> int", doc: "the as-of instant for a finding's message only (\"至 ${local_date(text_as_of())} 已 N 日\"): the message then states the count as of the audit that wrote it, and the case is not checked again each day just for the count. Decide with `overdue` or `as_of()`, never with this: the fixture harness fails a check whose result changes before the time it declared" },
     ApiDoc { signature: "local_date(t) -> string", doc: "`2026-03-01`, the Asia/Shanghai date of t" },
     ApiDoc { signature: "local_time(t) -> string", doc: "`2026-03-01 14:05`, Asia/Shanghai" },
     ApiDoc { signature: "ymd(t) -> int", doc: "the Asia/Shanghai date of t as yyyymmdd, comparable with birth_date and offence dates" },
@@ -620,6 +645,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "person(id) -> map or ()", doc: "the person with this id" },
     ApiDoc { signature: "age_on(birth_yyyymmdd, at) -> int", doc: "age in full years at instant at; a year is reached the day after the birthday (法释〔2006〕1号 第二条)" },
     ApiDoc { signature: "age_at(person_id, at) -> int or ()", doc: "the person's age at instant at; () when the birth date is not recorded" },
+    ApiDoc { signature: "reached_age(person_id, years) -> bool", doc: "the person is `years` old or older on the audit date (counted as `age_on`); false when the birth date is not recorded. A case checked with it is checked again on the day the person reaches that age" },
     ApiDoc { signature: "is_minor(person_id, at) -> bool", doc: "under 18 at instant at; false when the birth date is not recorded" },
     ApiDoc { signature: "has_condition(person_id, condition) -> bool", doc: "the person's conditions include e.g. `deaf_mute`, `pregnant`" },
     ApiDoc { signature: "is_foreign(person_id) -> bool", doc: "nationality recorded and not CHN" },

@@ -106,6 +106,50 @@ pub fn fixture_path(fixtures_dir: &Path, rule_id: &str) -> PathBuf {
     fixtures_dir.join(format!("{rule_id}.json"))
 }
 
+/// The nightly run skips an unchanged case until the instant its checks declared their
+/// answer could change (`next_change`): a pending deadline passed to `overdue`, or the next
+/// day when a check read `as_of()`. Checks the declaration: the same case audited later, but
+/// before that instant, must flag the same subjects. Returns the failure, if any.
+fn stable_until(
+    worker: &Worker,
+    case: &Arc<Case>,
+    as_of: i64,
+    next_change: i64,
+    selected: &[bool],
+    flagged: &[(String, String)],
+) -> Option<String> {
+    const DAY: i64 = 86_400;
+    let subjects = |f: &mut dyn Iterator<Item = String>| {
+        let mut v: Vec<String> = f.collect();
+        v.sort();
+        v
+    };
+    let expected = subjects(&mut flagged.iter().map(|(s, _)| s.clone()));
+    let probes = [DAY, 7 * DAY, 31 * DAY, 400 * DAY, 3_650 * DAY]
+        .map(|d| as_of.saturating_add(d))
+        .into_iter()
+        .chain((next_change < as_of.saturating_add(3_650 * DAY)).then(|| next_change - 1))
+        .filter(|&t| t > as_of && t < next_change);
+    for t in probes {
+        let later = worker.check(case.clone(), t, selected);
+        if later.errors.is_empty() {
+            let got = subjects(&mut later.findings.into_iter().map(|f| f.subject));
+            if got != expected {
+                let until = if next_change == i64::MAX { "never".to_owned() } else { Ts(next_change).local_text() };
+                return Some(format!(
+                    "audited again at {} the check flags [{}] instead of [{}], but it declared that its answer \
+                     could not change until {until}, so a nightly run would keep the stale answer; decide with \
+                     `overdue(deadline, done)` or `as_of()`, and use `text_as_of()` only in messages",
+                    Ts(t).local_text(),
+                    got.join(", "),
+                    expected.join(", "),
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// Runs every fixture entry of the given rules (all when `only` is empty).
 pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Result<Vec<EntryResult>, String> {
     let mut results = Vec::new();
@@ -172,11 +216,15 @@ pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Resu
                 Ok((case, others, as_of)) => {
                     let index = CrossIndex::from_cases(std::iter::once(&case).chain(others.iter()));
                     worker.set_index(Arc::new(index));
-                    let out = worker.check(Arc::new(case), as_of, &selected);
+                    let case = Arc::new(case);
+                    let out = worker.check(case.clone(), as_of, &selected);
                     if let Some(e) = out.errors.first() {
                         r.error = Some(format!("{} at {}", e.message, e.position()));
                     }
                     r.flagged = out.findings.into_iter().map(|f| (f.subject, f.message)).collect();
+                    if r.error.is_none() {
+                        r.error = stable_until(&worker, &case, as_of, out.next_change, &selected, &r.flagged);
+                    }
                 }
             }
             results.push(r);

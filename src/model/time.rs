@@ -171,6 +171,20 @@ impl Date {
         }
         years
     }
+
+    /// The first day on which someone born on this date is `years` old (by [`Date::age_on`],
+    /// the day after the birthday; after 28 February for a 29 February birthday in a common
+    /// year). `None` when out of range.
+    pub fn first_day_aged(self, years: i64) -> Option<civil::Date> {
+        let y = i16::try_from(self.0 / 10_000 + years).ok()?;
+        let m = i8::try_from(self.0 / 100 % 100).ok()?;
+        let d = i8::try_from(self.0 % 100).ok()?;
+        match civil::Date::new(y, m, d) {
+            Ok(birthday) => birthday.tomorrow().ok(),
+            Err(_) if m == 2 && d == 29 => civil::Date::new(y, 3, 1).ok(),
+            Err(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for Date {
@@ -214,6 +228,21 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_day_aged_is_where_age_on_turns() {
+        for (birth, years) in [(19_560_314, 70), (20_080_229, 18), (20_070_229, 18), (19_991_231, 16), (20_100_101, 14)]
+        {
+            let b = Date(birth);
+            let Some(first) = b.first_day_aged(years) else { continue };
+            let first = Date::from_civil(first);
+            assert_eq!(b.age_on(first), years, "{birth} on {first}");
+            let before = Date::from_civil(first.to_civil().and_then(|d| d.yesterday().ok()).expect("a day before"));
+            assert_eq!(b.age_on(before), years - 1, "{birth} on {before}");
+        }
+        // born 29 February: 18 from 1 March of a common year
+        assert_eq!(Date(20_080_229).first_day_aged(18).map(Date::from_civil), Some(Date(20_260_301)));
+    }
 
     #[test]
     fn timestamp_needs_an_offset() {
