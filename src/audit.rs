@@ -15,11 +15,12 @@ use rayon::prelude::*;
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::engine::index::{CrossIndex, PersonRecord, Session};
+use crate::engine::index::CrossIndex;
 use crate::engine::run::{CaseOutcome, RuleSetShared, Worker};
 use crate::engine::RuleSet;
 use crate::model::{Case, Ts};
 use crate::store::findings::{self, Audited, CategoryInfo, Counts, NewRun, RunCtx};
+use crate::store::xindex::StoredIndex;
 use crate::store::{Context, Store, StoreError};
 
 /// Cases per transaction.
@@ -78,77 +79,9 @@ pub enum AuditError {
 /// a check comparing sessions farther apart (travel time, say) must widen this.
 const SESSION_MARGIN_S: i64 = 0;
 
-fn load_index(store: &Store) -> Result<CrossIndex, StoreError> {
-    load_index_where(store, "", "")
-}
-
-/// The cross-case index entries of the officers and persons of the cases listed in
-/// `temp.audit_ids`: all that a check on those cases can ask about, since
-/// `officer_sessions` and `person_history` are asked about the case's own officers and
-/// persons. An incremental run loads this instead of the whole index.
-fn load_index_for_audited(store: &Store) -> Result<CrossIndex, StoreError> {
-    store
-        .conn
-        .execute_batch(
-            "INSERT OR IGNORE INTO temp.audit_officers
-               SELECT j.value FROM cases c, json_each(CASE WHEN json_valid(c.officer_ids) THEN c.officer_ids ELSE '[]' END) j
-               WHERE c.case_id IN (SELECT case_id FROM temp.audit_ids) AND j.type = 'text';
-             INSERT OR IGNORE INTO temp.audit_officers
-               SELECT officer_id FROM xsessions WHERE case_id IN (SELECT case_id FROM temp.audit_ids);
-             INSERT OR IGNORE INTO temp.audit_persons
-               SELECT json_extract(p.value, '$.id_number')
-               FROM case_raw r, json_each(CASE WHEN json_valid(r.raw) THEN r.raw ELSE '{}' END, '$.persons') p
-               WHERE r.case_id IN (SELECT case_id FROM temp.audit_ids) AND p.type = 'object'
-                 AND json_type(p.value, '$.id_number') = 'text';",
-        )
-        .ctx("finding the officers and persons of the cases to audit")?;
-    load_index_where(
-        store,
-        "WHERE officer_id IN (SELECT id FROM temp.audit_officers)",
-        "WHERE person_key IN (SELECT key FROM temp.audit_persons)",
-    )
-}
-
-fn load_index_where(store: &Store, sessions: &str, persons: &str) -> Result<CrossIndex, StoreError> {
-    let mut ix = CrossIndex::default();
-    let mut s = store
-        .conn
-        .prepare(&format!("SELECT officer_id, case_id, record_id, started_at, ended_at FROM xsessions {sessions}"))
-        .ctx("reading the index")?;
-    let rows = s
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Session { case_id: r.get(1)?, record_id: r.get(2)?, started_at: r.get(3)?, ended_at: r.get(4)? },
-            ))
-        })
-        .ctx("reading the index")?;
-    for row in rows {
-        let (o, sess) = row.ctx("reading the index")?;
-        ix.add_session(&o, sess);
-    }
-    let mut p = store
-        .conn
-        .prepare(&format!("SELECT person_key, case_id, record_id, what, at FROM xpersons {persons}"))
-        .ctx("reading the index")?;
-    let rows = p
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                PersonRecord { case_id: r.get(1)?, record_id: r.get(2)?, what: r.get(3)?, at: r.get(4)? },
-            ))
-        })
-        .ctx("reading the index")?;
-    for row in rows {
-        let (k, rec) = row.ctx("reading the index")?;
-        ix.add_person(&k, rec);
-    }
-    Ok(ix.finish())
-}
-
-/// The cross-case index over every stored case, for `explain`.
-pub fn load_index_for_explain(store: &Store) -> Result<CrossIndex, StoreError> {
-    load_index(store)
+/// The cross-case index over every stored case, read from the store as checks ask.
+pub fn stored_index(store: &Store) -> Result<CrossIndex, StoreError> {
+    Ok(CrossIndex::new(StoredIndex::open(store)?))
 }
 
 /// Runs the audit. `progress(done, total)` is called after each chunk.
@@ -206,14 +139,9 @@ pub fn run(
     store
         .conn
         .execute_batch(
-            // this connection's scratch lists: cases near changed ones, the cases to audit, and
-            // their officers and persons (for the part of the cross-case index to load)
+            // this connection's scratch list of cases near changed ones
             "CREATE TEMP TABLE IF NOT EXISTS audit_extra (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
-             CREATE TEMP TABLE IF NOT EXISTS audit_ids (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
-             CREATE TEMP TABLE IF NOT EXISTS audit_officers (id TEXT PRIMARY KEY) WITHOUT ROWID;
-             CREATE TEMP TABLE IF NOT EXISTS audit_persons (key TEXT PRIMARY KEY) WITHOUT ROWID;
-             DELETE FROM temp.audit_extra; DELETE FROM temp.audit_ids;
-             DELETE FROM temp.audit_officers; DELETE FROM temp.audit_persons;",
+             DELETE FROM temp.audit_extra;",
         )
         .ctx("preparing the audit")?;
     let all = opts.full || !complete;
@@ -259,21 +187,8 @@ pub fn run(
             .ctx("finding cases touched by changed cases")?;
         to_audit = count(store)?;
     }
-    // the cross-case index: whole for a large run, else only what the audited cases can ask
-    let index = if !cross {
-        CrossIndex::default()
-    } else if to_audit.saturating_mul(5) < total_cases {
-        store
-            .conn
-            .execute(
-                &format!("INSERT INTO temp.audit_ids (case_id) SELECT case_id FROM cases WHERE {cond}"),
-                params![all, set.rules_hash, opts.as_of],
-            )
-            .ctx("listing the cases to audit")?;
-        load_index_for_audited(store)?
-    } else {
-        load_index(store)?
-    };
+    // the cross-case index, read from the store as checks ask
+    let index = if cross { stored_index(store)? } else { CrossIndex::default() };
     let shared = RuleSetShared::new(set, Arc::new(index));
 
     let rule_index: HashMap<String, usize> =

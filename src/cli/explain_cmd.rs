@@ -81,7 +81,7 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
         let Some(raw) = raw else { bail!("no case `{}` in `{}`, and no such file", a.target, cli.db.display()) };
         let case: Case = serde_json::from_str(&raw).context("the stored case no longer parses")?;
         // the cross-case index over everything stored
-        let ix = crate::audit::load_index_for_explain(&store)?;
+        let ix = crate::audit::stored_index(&store)?;
         (case, ix)
     };
     let worker = Worker::new(RuleSetShared::new(&set, Arc::new(index)));

@@ -496,20 +496,20 @@ pub fn register(engine: &mut Engine) {
 
     // ---- across cases ---------------------------------------------------------------------
     engine.register_fn("officer_sessions", |officer_id: &str| -> Res<Array> {
-        ctx(|c| Ok(c.index.officer_sessions(officer_id)))
+        ctx(|c| c.index.officer_sessions(officer_id).map_err(err))
     });
     engine.register_fn("officer_sessions", |officer_id: &str, from: Dynamic, to: Dynamic| -> Res<Array> {
         let (from, to) = (ts(&from, "officer_sessions")?, ts(&to, "officer_sessions")?);
-        ctx(|c| Ok(c.index.officer_sessions_between(officer_id, from, to)))
+        ctx(|c| c.index.officer_sessions_between(officer_id, from, to).map_err(err))
     });
     engine.register_fn("person_history", |person_id: Dynamic, what: &str| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {
             let key = c.case.persons.iter().find(|p| p.id == pid.as_str()).and_then(|p| p.id_number.clone());
-            Ok(match key {
-                Some(k) => c.index.person_history(&k, what, &c.case.case_id),
-                None => Array::new(),
-            })
+            match key {
+                Some(k) => c.index.person_history(&k, what, &c.case.case_id).map_err(err),
+                None => Ok(Array::new()),
+            }
         })
     });
 

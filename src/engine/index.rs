@@ -1,6 +1,8 @@
-//! A read-only index over everything imported, built once per audit, for checks that look
-//! across cases: questioning sessions per officer, and penalties and summonses per resident
-//! id number.
+//! The index behind the checks that look across cases: questioning sessions per officer,
+//! and penalties and summonses per resident id number. Either built in memory from cases
+//! (rule tests, `explain FILE`, `gen`) or read from the store's `xsessions` and `xpersons`
+//! tables through their indexes (an audit), so that an audit's memory does not grow with
+//! the number of stored cases.
 
 use std::collections::HashMap;
 
@@ -24,13 +26,25 @@ pub struct PersonRecord {
     pub at: i64,
 }
 
-#[derive(Debug, Default)]
-pub struct CrossIndex {
-    pub sessions: HashMap<String, Vec<Session>>,
-    pub persons: HashMap<String, Vec<PersonRecord>>,
-    /// per officer: the longest session, to bound the search window
-    longest: HashMap<String, i64>,
-    sorted: bool,
+/// Where the index's entries come from. Both sources return sessions ordered by
+/// (start, case, record) and person records by (time, case, record), so a check sees the
+/// same thing from either.
+pub trait IndexSource: Send + Sync {
+    /// All sessions of the officer.
+    fn sessions(&self, officer: &str) -> Result<Vec<Session>, String>;
+    /// Sessions of the officer that overlap `[from, to]`.
+    fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String>;
+    /// The person's records of kind `what` in cases other than `exclude_case`.
+    fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String>;
+}
+
+/// The cross-case index a check run asks.
+pub struct CrossIndex(Box<dyn IndexSource>);
+
+impl Default for CrossIndex {
+    fn default() -> Self {
+        CrossIndex(Box::new(MemoryIndex::default()))
+    }
 }
 
 fn session_map(s: &Session) -> Dynamic {
@@ -43,9 +57,53 @@ fn session_map(s: &Session) -> Dynamic {
 }
 
 impl CrossIndex {
+    pub fn new(source: impl IndexSource + 'static) -> CrossIndex {
+        CrossIndex(Box::new(source))
+    }
+
     /// Builds the index from cases in memory (rule tests, `explain FILE`).
     pub fn from_cases<'a>(cases: impl IntoIterator<Item = &'a Case>) -> CrossIndex {
-        let mut ix = CrossIndex::default();
+        CrossIndex::new(MemoryIndex::from_cases(cases))
+    }
+
+    pub fn officer_sessions(&self, officer: &str) -> Result<Array, String> {
+        Ok(self.0.sessions(officer)?.iter().map(session_map).collect())
+    }
+
+    /// Sessions of the officer that overlap `[from, to]`.
+    pub fn officer_sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Array, String> {
+        Ok(self.0.sessions_between(officer, from, to)?.iter().map(session_map).collect())
+    }
+
+    /// Records of the same person in *other* cases.
+    pub fn person_history(&self, key: &str, what: &str, exclude_case: &str) -> Result<Array, String> {
+        Ok(self
+            .0
+            .person_records(key, what, exclude_case)?
+            .into_iter()
+            .map(|r| {
+                let mut m = Map::new();
+                m.insert("case_id".into(), r.case_id.into());
+                m.insert("record_id".into(), r.record_id.into());
+                m.insert("at".into(), Dynamic::from_int(r.at));
+                Dynamic::from_map(m)
+            })
+            .collect())
+    }
+}
+
+/// The index held in memory.
+#[derive(Debug, Default)]
+pub struct MemoryIndex {
+    sessions: HashMap<String, Vec<Session>>,
+    persons: HashMap<String, Vec<PersonRecord>>,
+    /// per officer: the longest session, to bound the search window
+    longest: HashMap<String, i64>,
+}
+
+impl MemoryIndex {
+    pub fn from_cases<'a>(cases: impl IntoIterator<Item = &'a Case>) -> MemoryIndex {
+        let mut ix = MemoryIndex::default();
         for c in cases {
             let key = |pid: &Option<String>| -> Option<String> {
                 let pid = pid.as_deref()?;
@@ -93,65 +151,47 @@ impl CrossIndex {
                 }
             }
         }
-        ix.finish()
+        for v in ix.sessions.values_mut() {
+            v.sort_by(|a, b| (a.started_at, &a.case_id, &a.record_id).cmp(&(b.started_at, &b.case_id, &b.record_id)));
+        }
+        for v in ix.persons.values_mut() {
+            v.sort_by(|a, b| (a.at, &a.case_id, &a.record_id).cmp(&(b.at, &b.case_id, &b.record_id)));
+        }
+        ix
     }
 
-    pub fn add_session(&mut self, officer: &str, s: Session) {
+    fn add_session(&mut self, officer: &str, s: Session) {
         let len = s.ended_at - s.started_at;
         let l = self.longest.entry(officer.to_owned()).or_insert(0);
         *l = (*l).max(len);
         self.sessions.entry(officer.to_owned()).or_default().push(s);
-        self.sorted = false;
     }
 
-    /// Sorts every officer's sessions by start, for [`Self::officer_sessions_between`].
-    pub fn finish(mut self) -> CrossIndex {
-        for v in self.sessions.values_mut() {
-            v.sort_by_key(|s| s.started_at);
-        }
-        self.sorted = true;
-        self
-    }
-
-    /// Sessions of the officer that overlap `[from, to]`: a binary search, not a scan.
-    pub fn officer_sessions_between(&self, officer: &str, from: i64, to: i64) -> Array {
-        let Some(v) = self.sessions.get(officer) else { return Array::new() };
-        let longest = self.longest.get(officer).copied().unwrap_or(0);
-        let hits: Vec<&Session> = if self.sorted {
-            let lo = v.partition_point(|s| s.started_at < from.saturating_sub(longest));
-            // an empty or inverted window (`to` before `from - longest`) has nothing
-            let hi = v.partition_point(|s| s.started_at < to).max(lo);
-            v[lo..hi].iter().filter(|s| s.ended_at > from).collect()
-        } else {
-            v.iter().filter(|s| s.started_at < to && s.ended_at > from).collect()
-        };
-        hits.into_iter().map(session_map).collect()
-    }
-
-    pub fn add_person(&mut self, key: &str, r: PersonRecord) {
+    fn add_person(&mut self, key: &str, r: PersonRecord) {
         self.persons.entry(key.to_owned()).or_default().push(r);
     }
+}
 
-    pub fn officer_sessions(&self, officer: &str) -> Array {
-        self.sessions.get(officer).map(|v| v.iter().map(session_map).collect()).unwrap_or_default()
+impl IndexSource for MemoryIndex {
+    fn sessions(&self, officer: &str) -> Result<Vec<Session>, String> {
+        Ok(self.sessions.get(officer).cloned().unwrap_or_default())
     }
 
-    /// Records of the same person in *other* cases.
-    pub fn person_history(&self, key: &str, what: &str, exclude_case: &str) -> Array {
-        self.persons
+    /// A binary search over the sessions sorted by start, not a scan.
+    fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String> {
+        let Some(v) = self.sessions.get(officer) else { return Ok(Vec::new()) };
+        let longest = self.longest.get(officer).copied().unwrap_or(0);
+        let lo = v.partition_point(|s| s.started_at < from.saturating_sub(longest));
+        // an empty or inverted window (`to` before `from - longest`) has nothing
+        let hi = v.partition_point(|s| s.started_at < to).max(lo);
+        Ok(v[lo..hi].iter().filter(|s| s.ended_at > from).cloned().collect())
+    }
+
+    fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
+        Ok(self
+            .persons
             .get(key)
-            .map(|v| {
-                v.iter()
-                    .filter(|r| r.what == what && r.case_id != exclude_case)
-                    .map(|r| {
-                        let mut m = Map::new();
-                        m.insert("case_id".into(), r.case_id.clone().into());
-                        m.insert("record_id".into(), r.record_id.clone().into());
-                        m.insert("at".into(), Dynamic::from_int(r.at));
-                        Dynamic::from_map(m)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+            .map(|v| v.iter().filter(|r| r.what == what && r.case_id != exclude_case).cloned().collect())
+            .unwrap_or_default())
     }
 }

@@ -8,6 +8,7 @@
 pub mod cases;
 pub mod findings;
 pub mod rollup;
+pub mod xindex;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

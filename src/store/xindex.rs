@@ -1,0 +1,89 @@
+//! The cross-case index read from the store: each lookup is a range read on
+//! `xsessions(officer_id, started_at)` or `xpersons(person_key)`, through read-only
+//! connections of its own (one per worker thread at a time), so an audit holds no copy of
+//! the index and its memory does not grow with the number of stored cases.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection};
+
+use super::{Context, Store, StoreError};
+use crate::engine::index::{IndexSource, PersonRecord, Session};
+
+pub struct StoredIndex {
+    path: PathBuf,
+    /// the longest stored session bounds how early a session overlapping a window can start
+    longest: i64,
+    idle: Mutex<Vec<Connection>>,
+}
+
+const SESSION_COLUMNS: &str = "SELECT case_id, record_id, started_at, ended_at FROM xsessions";
+
+impl StoredIndex {
+    pub fn open(store: &Store) -> Result<StoredIndex, StoreError> {
+        let longest = store
+            .conn
+            .query_row("SELECT coalesce(max(ended_at - started_at), 0) FROM xsessions", [], |r| r.get(0))
+            .ctx("reading the cross-case index")?;
+        Ok(StoredIndex { path: store.path.clone(), longest, idle: Mutex::new(Vec::new()) })
+    }
+
+    /// Runs `f` on an idle reader, opening one if none is idle.
+    fn read<R>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<R>) -> Result<R, String> {
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                Store::open_read_only(&self.path).map(|s| s.conn).map_err(|e| format!("the cross-case index: {e}"))?
+            }
+        };
+        let r = f(&conn).map_err(|e| format!("reading the cross-case index in `{}`: {e}", self.path.display()));
+        if let Ok(mut v) = self.idle.lock() {
+            v.push(conn);
+        }
+        r
+    }
+
+    fn sessions_where(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<Session>, String> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = stmt.query_map(args, |r| {
+                Ok(Session { case_id: r.get(0)?, record_id: r.get(1)?, started_at: r.get(2)?, ended_at: r.get(3)? })
+            })?;
+            rows.collect()
+        })
+    }
+}
+
+impl IndexSource for StoredIndex {
+    fn sessions(&self, officer: &str) -> Result<Vec<Session>, String> {
+        self.sessions_where(
+            &format!("{SESSION_COLUMNS} WHERE officer_id = ?1 ORDER BY started_at, case_id, record_id"),
+            params![officer],
+        )
+    }
+
+    fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String> {
+        self.sessions_where(
+            &format!(
+                "{SESSION_COLUMNS} WHERE officer_id = ?1 AND started_at >= ?2 AND started_at < ?3 AND ended_at > ?4
+                 ORDER BY started_at, case_id, record_id"
+            ),
+            params![officer, from.saturating_sub(self.longest), to, from],
+        )
+    }
+
+    fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT case_id, record_id, at FROM xpersons WHERE person_key = ?1 AND what = ?2 AND case_id <> ?3
+                 ORDER BY at, case_id, record_id",
+            )?;
+            let rows = stmt.query_map(params![key, what, exclude_case], |r| {
+                Ok(PersonRecord { case_id: r.get(0)?, record_id: r.get(1)?, what: what.to_owned(), at: r.get(2)? })
+            })?;
+            rows.collect()
+        })
+    }
+}
