@@ -63,4 +63,25 @@ fn bench_suite_runs_every_phase_and_the_nightly_rerun_audits_only_what_changed()
     assert!((4..400).contains(&reaudited), "{nightly}");
     assert_eq!(std::fs::read_to_string(work.join("changed.ndjson")).unwrap().lines().count(), 4);
     assert!(work.join("monthly-1.html").exists());
+
+    // --reuse keeps the generated cases of the same count and seed: no gen row, same bytes
+    let before = std::fs::read(work.join("cases.ndjson")).unwrap();
+    let again = |cases: &str| {
+        let mut args: Vec<std::ffi::OsString> =
+            ["bench", "suite", "--cases", cases, "--thread-counts", "1", "--reuse", "--format", "json"]
+                .map(Into::into)
+                .to_vec();
+        args.extend([
+            "--skip".into(),
+            "import,eval,audit,report".into(),
+            "--dir".into(),
+            work.clone().into_os_string(),
+        ]);
+        let r = x.run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.json()["rows"].as_array().unwrap().iter().map(|r| r["phase"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert!(again("400").is_empty(), "nothing but gen was asked for, and gen was reused");
+    assert_eq!(std::fs::read(work.join("cases.ndjson")).unwrap(), before);
+    assert_eq!(again("300"), ["gen"], "another count is generated again");
 }

@@ -42,12 +42,17 @@ pub struct SuiteArgs {
     /// Percent of the cases changed for the nightly run
     #[arg(long, default_value_t = 1.0)]
     pub changed_percent: f64,
-    /// Phases to leave out (gen always runs): import, eval, audit, nightly, nightly-full, report
+    /// Phases to leave out (gen runs unless --reuse finds its cases): import, eval, audit, nightly,
+    /// nightly-full, report
     #[arg(long, value_delimiter = ',')]
     pub skip: Vec<Phase>,
     /// Work in this directory and keep its files (default: a temporary directory, removed)
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Keep the cases a previous run generated in --dir with the same --cases and --seed
+    /// (generating a million takes minutes)
+    #[arg(long, requires = "dir")]
+    pub reuse: bool,
     /// The generator scripts
     #[arg(long, default_value = "fixtures/inject")]
     pub inject: PathBuf,
@@ -385,27 +390,38 @@ fn suite(cli: &Cli, a: &SuiteArgs) -> anyhow::Result<Outcome> {
     let mut rows: Vec<Row> = Vec::new();
     let run = |skip: &[Phase], p: Phase| !skip.contains(&p);
 
-    note(cli, &format!("generating {} cases (seed {}) in {}", a.cases, a.seed, dir.display()));
-    let g = measure(&child_args(
-        "1",
-        rules,
-        None,
-        &[
-            &"gen",
-            &"--cases",
-            &a.cases.to_string(),
-            &"--seed",
-            &a.seed.to_string(),
-            &"--out",
-            &cases,
-            &"--inject",
-            &a.inject,
-            &"--to",
-            &as_of,
-        ],
-    ))?;
+    // what was generated, so that --reuse keeps only cases of the same count and seed
+    let marker = dir.join("cases.generated");
+    let made = format!("cases={} seed={} to={as_of}\n", a.cases, a.seed);
+    let reused = a.reuse && cases.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m == made);
+    if reused {
+        note(cli, &format!("reusing the {} generated cases (seed {}) in {}", a.cases, a.seed, dir.display()));
+    } else {
+        note(cli, &format!("generating {} cases (seed {}) in {}", a.cases, a.seed, dir.display()));
+        let _ = std::fs::remove_file(&marker);
+        // the same seed gives the same bytes with any number of threads
+        let g = measure(&child_args(
+            "0",
+            rules,
+            None,
+            &[
+                &"gen",
+                &"--cases",
+                &a.cases.to_string(),
+                &"--seed",
+                &a.seed.to_string(),
+                &"--out",
+                &cases,
+                &"--inject",
+                &a.inject,
+                &"--to",
+                &as_of,
+            ],
+        ))?;
+        std::fs::write(&marker, &made).with_context(|| format!("writing {}", marker.display()))?;
+        rows.push(row(Phase::Gen, 0, a.cases, std::fs::metadata(&cases)?.len(), &g, String::new()));
+    }
     let bytes = std::fs::metadata(&cases)?.len();
-    rows.push(row(Phase::Gen, 0, a.cases, bytes, &g, String::new()));
     let (changed, changed_bytes) =
         nightly_files(&cases, &dir, a.changed_percent, &format!("{nightly_as_of}T02:00:00+08:00"))?;
 
