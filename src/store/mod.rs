@@ -69,6 +69,9 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
+/// The writing connection's page cache, in KiB.
+const WRITE_CACHE_KB: i64 = 64 * 1024;
+
 /// An open database.
 pub struct Store {
     pub conn: Connection,
@@ -95,6 +98,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(store_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(store_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(store_err)?;
+        // SQLite's default page cache is 2 MB: an import of 20k cases then spent a third of its
+        // time spilling pages to the WAL and reading them back; 64 MB keeps the B-trees'
+        // upper levels and the pages being filled in memory
+        conn.pragma_update(None, "cache_size", -WRITE_CACHE_KB).map_err(store_err)?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(store_err)?;
         if found > schema_version() {
             return Err(StoreError::TooNew { path: path.into(), found, known: schema_version() });
