@@ -500,14 +500,15 @@ fn open_for_freezing(path: &Path) -> Result<Connection, StoreError> {
 
 /// Freezes a closed period: its rollup rows (as read from `rollup_live`) and the report
 /// models built from them, in one transaction. Opens a write connection of its own; never
-/// migrates.
+/// migrates. The models are taken one at a time (a period's models together can be large);
+/// the first error among them stores nothing.
 pub fn freeze(
     path: &Path,
     kind: &str,
     period: &str,
     at: i64,
     rows: &[RollupRow],
-    models: &[FrozenModel],
+    models: impl IntoIterator<Item = Result<FrozenModel, StoreError>>,
 ) -> Result<FreezeOutcome, StoreError> {
     let mut conn = open_for_freezing(path)?;
     let tx = conn
@@ -563,13 +564,14 @@ fn insert_models(
     path: &Path,
     period: &str,
     at: i64,
-    models: &[FrozenModel],
+    models: impl IntoIterator<Item = Result<FrozenModel, StoreError>>,
 ) -> Result<usize, StoreError> {
     let mut ins = tx
         .prepare("INSERT OR IGNORE INTO report_frozen (kind, period, scope, options, frozen_at, model) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .ctx("preparing to freeze reports")?;
     let mut n = 0;
     for m in models {
+        let m = m?;
         n += ins
             .execute(params![m.report_kind, period, m.scope, m.options, at, m.json])
             .map_err(map_busy(path, "freezing a report"))?;
@@ -579,12 +581,12 @@ fn insert_models(
 
 /// Keeps one more report model of an already frozen period. Returns false when an equal key
 /// was stored first (read that one instead).
-pub fn freeze_model(path: &Path, period: &str, at: i64, model: &FrozenModel) -> Result<bool, StoreError> {
+pub fn freeze_model(path: &Path, period: &str, at: i64, model: FrozenModel) -> Result<bool, StoreError> {
     let mut conn = open_for_freezing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(map_busy(path, "starting to freeze a report"))?;
-    let n = insert_models(&tx, path, period, at, std::slice::from_ref(model))?;
+    let n = insert_models(&tx, path, period, at, [Ok(model)])?;
     tx.commit().map_err(map_busy(path, "committing a frozen report"))?;
     Ok(n == 1)
 }
