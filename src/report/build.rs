@@ -12,7 +12,7 @@ use super::model::{
     OFFICER_SCHEMA, REPORT_SCHEMA,
 };
 use super::period::{add_days, local_date, ymd, Period};
-use super::repeat::{repeats, RepeatHit};
+use super::repeat::{repeats, window_from, Closures, RepeatHit};
 use super::ReportError;
 use crate::engine::catalog::Catalog;
 use crate::model::Ts;
@@ -137,6 +137,18 @@ fn scoped<'d, T>(all: &'d [T], at: Option<&'d [usize]>) -> Box<dyn Iterator<Item
     }
 }
 
+/// The earliest closures before `until` of the (officer, category) pairs in `offences`.
+fn closures(
+    conn: &Connection,
+    offences: &[Offence],
+    until: i64,
+    officer: Option<&str>,
+) -> Result<Closures, ReportError> {
+    let mut c = Closures::for_pairs(offences.iter().map(|o| (o.officer_id.as_str(), o.category.as_str())));
+    rollup::first_closures(conn, until, officer, |o, cat, id, at| c.add(o, cat, id, at))?;
+    Ok(c)
+}
+
 /// The instant a report's lists and statuses are taken at.
 pub fn as_of(period: &Period, now: i64) -> i64 {
     period.end.min(now)
@@ -191,8 +203,10 @@ pub fn fetch(conn: &Connection, req: &Request, lists: bool) -> Result<PeriodData
         ReportKind::Weekly => {}
         ReportKind::Monthly => {
             data.new_findings = rollup::findings_first_seen(conn, p.start, p.end.min(at.max(p.start)), at)?;
-            data.offences = rollup::offences(conn, at, None)?;
-            data.hits = repeats(&data.offences, p.start, at, req.options.repeat_count, req.options.repeat_days);
+            let (count, days) = (req.options.repeat_count, req.options.repeat_days);
+            data.offences = rollup::offences(conn, window_from(p.start, days), at, None)?;
+            let closures = closures(conn, &data.offences, at, None)?;
+            data.hits = repeats(&data.offences, &closures, p.start, at, count, days);
         }
     }
     data.index_units();
@@ -555,8 +569,10 @@ pub fn officer_report(
 ) -> Result<OfficerReport, ReportError> {
     let since_at = since.map(|d| Ts::start_of_local_day(d).0);
     let listed = rollup::officer_findings(conn, officer, since_at, now)?;
-    let offences = rollup::offences(conn, now, Some(officer))?;
-    let hits = repeats(&offences, since_at.unwrap_or(i64::MIN), now, options.repeat_count, options.repeat_days);
+    let from = since_at.unwrap_or(i64::MIN);
+    let offences = rollup::offences(conn, window_from(from, options.repeat_days), now, Some(officer))?;
+    let closures = closures(conn, &offences, now, Some(officer))?;
+    let hits = repeats(&offences, &closures, from, now, options.repeat_count, options.repeat_days);
     let today = local_date(now);
     let findings: Vec<FindingItem> = listed.iter().map(|f| item(f, names, options, today)).collect();
     let counted: Vec<&FindingItem> = findings.iter().filter(|f| !f.preview).collect();

@@ -284,9 +284,9 @@ pub struct Offence {
     pub first_closed: Option<i64>,
 }
 
-/// Every counted finding first seen before `until`, once per responsible officer (only
-/// `officer`'s if given).
-pub fn offences(conn: &Connection, until: i64, officer: Option<&str>) -> Result<Vec<Offence>, StoreError> {
+/// Every counted finding first seen after `after` and before `until`, once per responsible
+/// officer (only `officer`'s if given).
+pub fn offences(conn: &Connection, after: i64, until: i64, officer: Option<&str>) -> Result<Vec<Offence>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT o.officer_id, f.id, f.category, f.unit_id, f.first_seen,
@@ -295,13 +295,13 @@ pub fn offences(conn: &Connection, until: i64, officer: Option<&str>) -> Result<
              FROM findings f
              JOIN finding_officers o ON o.finding_id = f.id
              JOIN finding_events e ON e.finding_id = f.id AND e.at < ?1
-             WHERE f.preview = 0 AND f.first_seen < ?1 AND (?2 IS NULL OR o.officer_id = ?2)
+             WHERE f.preview = 0 AND f.first_seen < ?1 AND f.first_seen > ?3 AND (?2 IS NULL OR o.officer_id = ?2)
              GROUP BY o.officer_id, f.id
              ORDER BY o.officer_id, f.category, f.first_seen, f.id",
         )
         .ctx("preparing the offences")?;
     let rows = stmt
-        .query_map(params![until, officer], |r| {
+        .query_map(params![until, officer, after], |r| {
             Ok(Offence {
                 officer_id: r.get(0)?,
                 finding_id: r.get(1)?,
@@ -314,6 +314,37 @@ pub fn offences(conn: &Connection, until: i64, officer: Option<&str>) -> Result<
         })
         .ctx("reading offences")?;
     rows.collect::<Result<_, _>>().ctx("reading offences")
+}
+
+/// Each counted finding first seen before `until` that was rectified or resolved before
+/// `until` and is not waived just before it, once per responsible officer (only `officer`'s
+/// if given), handed to `each` as (officer, category, finding id, first rectification or
+/// resolution) without being collected: the whole history streams through.
+pub fn first_closures(
+    conn: &Connection,
+    until: i64,
+    officer: Option<&str>,
+    mut each: impl FnMut(&str, &str, i64, i64),
+) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT o.officer_id, f.category, f.id, min(c.at)
+             FROM finding_events c
+             JOIN findings f ON f.id = c.finding_id
+             JOIN finding_officers o ON o.finding_id = f.id
+             WHERE c.to_status IN ('rectified', 'resolved') AND c.at < ?1
+               AND f.preview = 0 AND f.first_seen < ?1 AND (?2 IS NULL OR o.officer_id = ?2)
+               AND {STATUS_AT} IS NOT 'waived'
+             GROUP BY o.officer_id, f.id"
+        ))
+        .ctx("preparing the closures")?;
+    let mut rows = stmt.query(params![until, officer]).ctx("reading closures")?;
+    while let Some(r) = rows.next().ctx("reading closures")? {
+        let officer: &str = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).ctx("reading closures")?;
+        let category: &str = r.get_ref(1).and_then(|v| Ok(v.as_str()?)).ctx("reading closures")?;
+        each(officer, category, r.get(2).ctx("reading closures")?, r.get(3).ctx("reading closures")?);
+    }
+    Ok(())
 }
 
 /// An officer's findings (preview ones included) first seen at or after `since`, with
