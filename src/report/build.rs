@@ -1,7 +1,7 @@
 //! Builds report models from what `store::rollup` reads: the rollup rows of the period
 //! (and of the one before), the lists, and the names of units, officers and categories.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
 
@@ -12,7 +12,7 @@ use super::model::{
     OFFICER_SCHEMA, REPORT_SCHEMA,
 };
 use super::period::{add_days, local_date, ymd, Period};
-use super::repeat::{repeats, RepeatHit};
+use super::repeat::{repeats, window_from, Closures, RepeatHit};
 use super::ReportError;
 use crate::engine::catalog::Catalog;
 use crate::model::Ts;
@@ -81,10 +81,72 @@ pub struct PeriodData {
     pub cleared: Vec<Clearance>,
     pub offences: Vec<Offence>,
     pub hits: Vec<RepeatHit>,
+    /// the unit of each finding that `hits` name
+    pub hit_units: HashMap<i64, String>,
+    /// where each unit's items are in the lists, so that a unit's model reads only its own
+    pub units: HashMap<String, UnitLists>,
     /// statuses and lists are taken just before this instant
     pub as_of: i64,
     /// false: the lists were left empty (a frozen period without a frozen report for the scope)
     pub lists: bool,
+}
+
+/// The positions of one unit's items in the lists of [`PeriodData`], in list order.
+#[derive(Debug, Default)]
+pub struct UnitLists {
+    new_findings: Vec<usize>,
+    to_fix: Vec<usize>,
+    cleared: Vec<usize>,
+}
+
+static NO_ITEMS: UnitLists = UnitLists { new_findings: Vec::new(), to_fix: Vec::new(), cleared: Vec::new() };
+
+impl PeriodData {
+    /// Indexes the lists by unit, once for every scope a model is built for.
+    fn index_units(&mut self) {
+        let mut units: HashMap<String, UnitLists> = HashMap::new();
+        let mut add = |unit: &str, pick: fn(&mut UnitLists) -> &mut Vec<usize>, i: usize| match units.get_mut(unit) {
+            Some(l) => pick(l).push(i),
+            None => pick(units.entry(unit.to_owned()).or_default()).push(i),
+        };
+        for (i, f) in self.new_findings.iter().enumerate() {
+            add(&f.unit_id, |l| &mut l.new_findings, i);
+        }
+        for (i, f) in self.to_fix.iter().enumerate() {
+            add(&f.unit_id, |l| &mut l.to_fix, i);
+        }
+        for (i, c) in self.cleared.iter().enumerate() {
+            add(&c.finding.unit_id, |l| &mut l.cleared, i);
+        }
+        self.units = units;
+        let ids: HashSet<i64> = self.hits.iter().flat_map(|h| h.finding_ids.iter().copied()).collect();
+        self.hit_units = self
+            .offences
+            .iter()
+            .filter(|o| ids.contains(&o.finding_id))
+            .map(|o| (o.finding_id, o.unit_id.clone()))
+            .collect();
+    }
+}
+
+/// The items of a list in a scope: all of them (the whole bureau), or those at `at`.
+fn scoped<'d, T>(all: &'d [T], at: Option<&'d [usize]>) -> Box<dyn Iterator<Item = &'d T> + 'd> {
+    match at {
+        None => Box::new(all.iter()),
+        Some(at) => Box::new(at.iter().filter_map(|&i| all.get(i))),
+    }
+}
+
+/// The earliest closures before `until` of the (officer, category) pairs in `offences`.
+fn closures(
+    conn: &Connection,
+    offences: &[Offence],
+    until: i64,
+    officer: Option<&str>,
+) -> Result<Closures, ReportError> {
+    let mut c = Closures::for_pairs(offences.iter().map(|o| (o.officer_id.as_str(), o.category.as_str())));
+    rollup::first_closures(conn, until, officer, |o, cat, id, at| c.add(o, cat, id, at))?;
+    Ok(c)
 }
 
 /// The instant a report's lists and statuses are taken at.
@@ -124,6 +186,8 @@ pub fn fetch(conn: &Connection, req: &Request, lists: bool) -> Result<PeriodData
         cleared: Vec::new(),
         offences: Vec::new(),
         hits: Vec::new(),
+        hit_units: HashMap::new(),
+        units: HashMap::new(),
         as_of: at,
         lists,
     };
@@ -139,10 +203,13 @@ pub fn fetch(conn: &Connection, req: &Request, lists: bool) -> Result<PeriodData
         ReportKind::Weekly => {}
         ReportKind::Monthly => {
             data.new_findings = rollup::findings_first_seen(conn, p.start, p.end.min(at.max(p.start)), at)?;
-            data.offences = rollup::offences(conn, at, None)?;
-            data.hits = repeats(&data.offences, p.start, at, req.options.repeat_count, req.options.repeat_days);
+            let (count, days) = (req.options.repeat_count, req.options.repeat_days);
+            data.offences = rollup::offences(conn, window_from(p.start, days), at, None)?;
+            let closures = closures(conn, &data.offences, at, None)?;
+            data.hits = repeats(&data.offences, &closures, p.start, at, count, days);
         }
     }
+    data.index_units();
     Ok(data)
 }
 
@@ -176,13 +243,19 @@ pub fn counts(r: Option<&RollupRow>) -> Counts {
     }
 }
 
+// `rows` are sorted by scope, dim and key (as `rollup::rollup` returns them), so both
+// lookups below are binary searches rather than scans of every scope's rows.
+
 fn row<'r>(rows: &'r [RollupRow], scope: &str, dim: &str, key: &str) -> Option<&'r RollupRow> {
-    rows.iter().find(|r| r.scope == scope && r.dim == dim && r.key == key)
+    rows.binary_search_by(|r| (r.scope.as_str(), r.dim.as_str(), r.key.as_str()).cmp(&(scope, dim, key)))
+        .ok()
+        .map(|i| &rows[i])
 }
 
-fn dim<'r>(rows: &'r [RollupRow], scope: &str, dim: &'r str) -> impl Iterator<Item = &'r RollupRow> + 'r {
-    let scope = scope.to_owned();
-    rows.iter().filter(move |r| r.scope == scope && r.dim == dim)
+fn dim<'r>(rows: &'r [RollupRow], scope: &str, dim: &str) -> impl Iterator<Item = &'r RollupRow> + 'r {
+    let first = rows.partition_point(|r| (r.scope.as_str(), r.dim.as_str()) < (scope, dim));
+    let end = first + rows[first..].partition_point(|r| (r.scope.as_str(), r.dim.as_str()) <= (scope, dim));
+    rows[first..end].iter()
 }
 
 pub fn period_info(p: &Period) -> PeriodInfo {
@@ -331,24 +404,22 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
     let series = by_day.into_iter().map(|(day, (new, closed))| SeriesPoint { day, new, closed }).collect();
 
     let opts = &req.options;
-    let mut new_findings: Vec<FindingItem> =
-        data.new_findings.iter().filter(|f| in_scope(&f.unit_id)).map(|f| item(f, names, opts, today)).collect();
+    let lists = unit.map(|u| data.units.get(u).unwrap_or(&NO_ITEMS));
+    let mut new_findings: Vec<FindingItem> = scoped(&data.new_findings, lists.map(|l| l.new_findings.as_slice()))
+        .map(|f| item(f, names, opts, today))
+        .collect();
     let preview_new = i64::try_from(new_findings.iter().filter(|f| f.preview).count()).unwrap_or(i64::MAX);
     // by unit, then by (lead) officer
-    new_findings.sort_by(|a, b| {
-        let key =
-            |f: &FindingItem| (f.unit_id.clone(), f.officers.first().map(|o| o.id.clone()), f.first_seen.clone(), f.id);
-        key(a).cmp(&key(b))
-    });
+    fn key(f: &FindingItem) -> (&str, Option<&str>, &str, i64) {
+        (&f.unit_id, f.officers.first().map(|o| o.id.as_str()), &f.first_seen, f.id)
+    }
+    new_findings.sort_by(|a, b| key(a).cmp(&key(b)));
 
     let mut to_fix: Vec<FindingItem> =
-        data.to_fix.iter().filter(|f| in_scope(&f.unit_id)).map(|f| item(f, names, opts, today)).collect();
+        scoped(&data.to_fix, lists.map(|l| l.to_fix.as_slice())).map(|f| item(f, names, opts, today)).collect();
     to_fix.sort_by(|a, b| (&a.due, &a.unit_id, a.id).cmp(&(&b.due, &b.unit_id, b.id)));
 
-    let cleared: Vec<ClearedItem> = data
-        .cleared
-        .iter()
-        .filter(|c| in_scope(&c.finding.unit_id))
+    let cleared: Vec<ClearedItem> = scoped(&data.cleared, lists.map(|l| l.cleared.as_slice()))
         .map(|c| ClearedItem {
             finding: item(&c.finding, names, opts, today),
             action: c.to_status.clone(),
@@ -358,14 +429,14 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
         })
         .collect();
 
-    let unit_of: HashMap<i64, &str> = data.offences.iter().map(|o| (o.finding_id, o.unit_id.as_str())).collect();
+    let unit_of = &data.hit_units;
     let repeat_offenders: Vec<RepeatOffender> = data
         .hits
         .iter()
         .filter_map(|h| {
             let ids: Vec<i64> =
                 h.finding_ids.iter().copied().filter(|id| unit_of.get(id).is_some_and(|u| in_scope(u))).collect();
-            let first_unit = ids.first().and_then(|id| unit_of.get(id)).map(|u| (*u).to_owned())?;
+            let first_unit = ids.first().and_then(|id| unit_of.get(id)).cloned()?;
             let (zh, en, _) = names.category(&h.category);
             Some(RepeatOffender {
                 officer_id: h.officer_id.clone(),
@@ -383,8 +454,11 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
         })
         .collect();
 
-    let appendix =
-        if req.kind == ReportKind::Monthly { appendix(&new_findings, &data.hits, names) } else { Vec::new() };
+    let appendix = if req.kind == ReportKind::Monthly {
+        appendix(std::mem::take(&mut new_findings), &data.hits, names)
+    } else {
+        Vec::new()
+    };
     if req.kind != ReportKind::Daily {
         new_findings.clear();
     }
@@ -442,28 +516,35 @@ fn category_counts(findings: &[&FindingItem], repeat: impl Fn(&str) -> bool) -> 
     out
 }
 
-fn appendix(new_findings: &[FindingItem], hits: &[RepeatHit], names: &Names) -> Vec<OfficerAppendix> {
-    let mut by_officer: BTreeMap<&str, Vec<&FindingItem>> = BTreeMap::new();
-    for f in new_findings.iter().filter(|f| !f.preview) {
-        for o in &f.officers {
-            by_officer.entry(o.id.as_str()).or_default().push(f);
+/// Each officer's findings of the month. Takes the findings over: each goes to its last
+/// officer and a copy to each other one, so the list and the appendix are never both held.
+fn appendix(new_findings: Vec<FindingItem>, hits: &[RepeatHit], names: &Names) -> Vec<OfficerAppendix> {
+    let repeat: HashSet<(&str, &str)> = hits.iter().map(|h| (h.officer_id.as_str(), h.category.as_str())).collect();
+    let mut by_officer: BTreeMap<String, Vec<FindingItem>> = BTreeMap::new();
+    for f in new_findings.into_iter().filter(|f| !f.preview) {
+        let Some((last, others)) = f.officers.split_last() else { continue };
+        let last = last.id.clone();
+        for o in others {
+            by_officer.entry(o.id.clone()).or_default().push(f.clone());
         }
+        by_officer.entry(last).or_default().push(f);
     }
     let mut out: Vec<OfficerAppendix> = by_officer
         .into_iter()
         .map(|(id, mut list)| {
             list.sort_by(|a, b| (&a.first_seen, a.id).cmp(&(&b.first_seen, b.id)));
-            let unit_id = names.officer_unit(id).or_else(|| list.first().map(|f| f.unit_id.clone()));
-            let categories = category_counts(&list, |c| hits.iter().any(|h| h.officer_id == id && h.category == c));
+            let unit_id = names.officer_unit(&id).or_else(|| list.first().map(|f| f.unit_id.clone()));
+            let refs: Vec<&FindingItem> = list.iter().collect();
+            let categories = category_counts(&refs, |c| repeat.contains(&(id.as_str(), c)));
             OfficerAppendix {
-                officer_id: id.to_owned(),
-                name: names.officer(id),
+                name: names.officer(&id),
                 unit_name: unit_id.as_deref().and_then(|u| names.unit(u)),
                 unit_id,
                 new: u32::try_from(list.len()).unwrap_or(u32::MAX),
                 points: categories.iter().map(|c| c.points).sum(),
                 categories,
-                findings: list.into_iter().cloned().collect(),
+                findings: list,
+                officer_id: id,
             }
         })
         .collect();
@@ -488,8 +569,10 @@ pub fn officer_report(
 ) -> Result<OfficerReport, ReportError> {
     let since_at = since.map(|d| Ts::start_of_local_day(d).0);
     let listed = rollup::officer_findings(conn, officer, since_at, now)?;
-    let offences = rollup::offences(conn, now, Some(officer))?;
-    let hits = repeats(&offences, since_at.unwrap_or(i64::MIN), now, options.repeat_count, options.repeat_days);
+    let from = since_at.unwrap_or(i64::MIN);
+    let offences = rollup::offences(conn, window_from(from, options.repeat_days), now, Some(officer))?;
+    let closures = closures(conn, &offences, now, Some(officer))?;
+    let hits = repeats(&offences, &closures, from, now, options.repeat_count, options.repeat_days);
     let today = local_date(now);
     let findings: Vec<FindingItem> = listed.iter().map(|f| item(f, names, options, today)).collect();
     let counted: Vec<&FindingItem> = findings.iter().filter(|f| !f.preview).collect();

@@ -75,6 +75,60 @@ fn parse_frozen(json: &str, period: &str) -> Result<Report, ReportError> {
     serde_json::from_str(json).map_err(|source| ReportError::Frozen { period: period.to_owned(), source })
 }
 
+/// The models of a period's first report, written to an anonymous temporary file beside the
+/// database as each scope's model is built and read back one at a time while they are
+/// stored: neither every scope's model nor every scope's JSON is held at once, and the
+/// write lock is taken only once they are all made.
+struct Spill {
+    file: std::io::BufWriter<std::fs::File>,
+    /// (scope, bytes of JSON), in the order written
+    entries: Vec<(String, u64)>,
+    report_kind: String,
+    options: String,
+}
+
+fn spill_err(context: &'static str) -> impl Fn(std::io::Error) -> StoreError {
+    move |source| StoreError::Io { context, source }
+}
+
+impl Spill {
+    fn new(db: &std::path::Path, req: &Request) -> Result<Spill, StoreError> {
+        let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let file = tempfile::tempfile_in(dir).map_err(spill_err("creating a temporary file for the frozen reports"))?;
+        Ok(Spill {
+            file: std::io::BufWriter::new(file),
+            entries: Vec::new(),
+            report_kind: req.kind.as_str().to_owned(),
+            options: req.options.key(),
+        })
+    }
+
+    fn add(&mut self, report: &Report, scope: &str) -> Result<(), ReportError> {
+        use std::io::Seek;
+        let err = spill_err("writing a frozen report to a temporary file");
+        let start = self.file.stream_position().map_err(&err)?;
+        serde_json::to_writer(&mut self.file, report).map_err(ReportError::Json)?;
+        let end = self.file.stream_position().map_err(&err)?;
+        self.entries.push((scope.to_owned(), end - start));
+        Ok(())
+    }
+
+    /// The models in the order they were added.
+    fn models(self) -> Result<impl Iterator<Item = Result<FrozenModel, StoreError>>, StoreError> {
+        use std::io::{Read, Seek};
+        let err = spill_err("reading a frozen report back from a temporary file");
+        let mut file = self.file.into_inner().map_err(|e| err(e.into_error()))?;
+        file.rewind().map_err(&err)?;
+        let mut file = std::io::BufReader::new(file);
+        let (report_kind, options) = (self.report_kind, self.options);
+        Ok(self.entries.into_iter().map(move |(scope, len)| {
+            let mut json = String::new();
+            (&mut file).take(len).read_to_string(&mut json).map_err(&err)?;
+            Ok(FrozenModel { report_kind: report_kind.clone(), scope, options: options.clone(), json })
+        }))
+    }
+}
+
 fn frozen_model(report: &Report, scope: &str) -> Result<FrozenModel, ReportError> {
     Ok(FrozenModel {
         report_kind: report.kind.as_str().to_owned(),
@@ -107,23 +161,36 @@ pub fn make_report(store: &Store, catalog: Option<&Catalog>, req: &Request) -> R
     let now_text = Ts(req.now).rfc3339();
     if rollup::frozen_period(conn, p.kind.as_str(), &p.key)?.is_none() {
         // the first report since the period closed: freeze its rows and every scope's report
-        let data = rollup::read_snapshot(conn, || build::fetch(conn, req, true))?;
+        let mut data = rollup::read_snapshot(conn, || build::fetch(conn, req, true))?;
         let mut scopes = build::scopes(&data.rows);
         if !scopes.contains(&req.unit) {
             scopes.push(req.unit.clone());
         }
-        let mut models = Vec::new();
+        // each scope's model is built once, spilled, and dropped (but the one asked for)
+        let mut spill = Spill::new(&store.path, req);
         let mut mine = None;
         for s in &scopes {
             let mut m = build::model(&data, &names, req, s.as_deref());
             m.frozen_at = Some(now_text.clone());
-            models.push(frozen_model(&m, s.as_deref().unwrap_or("*"))?);
+            if let Ok(sp) = &mut spill {
+                if let Err(e) = sp.add(&m, s.as_deref().unwrap_or("*")) {
+                    match e {
+                        ReportError::Store(e) => spill = Err(e),
+                        e => return Err(e),
+                    }
+                }
+            }
             if *s == req.unit {
                 mine = Some(m);
             }
         }
         let mut mine = mine.unwrap_or_else(|| build::model(&data, &names, req, req.unit.as_deref()));
-        match rollup::freeze(&store.path, p.kind.as_str(), &p.key, req.now, &data.rows, &models) {
+        let rows = std::mem::take(&mut data.rows);
+        drop(data);
+        let frozen = spill
+            .and_then(Spill::models)
+            .and_then(|models| rollup::freeze(&store.path, p.kind.as_str(), &p.key, req.now, &rows, models));
+        match frozen {
             Ok(FreezeOutcome::Frozen) => {
                 notes.push(format!(
                     "{} {} has closed: its numbers and this report are now frozen; later reports of it read the same",
@@ -153,7 +220,7 @@ pub fn make_report(store: &Store, catalog: Option<&Catalog>, req: &Request) -> R
     let data = rollup::read_snapshot(conn, || build::fetch(conn, req, lists))?;
     let mut m = build::model(&data, &names, req, req.unit.as_deref());
     m.frozen_at = Some(now_text);
-    match rollup::freeze_model(&store.path, &p.key, req.now, &frozen_model(&m, scope)?) {
+    match rollup::freeze_model(&store.path, &p.key, req.now, frozen_model(&m, scope)?) {
         Ok(true) => Ok(Made { report: m, notes }),
         Ok(false) => match rollup::frozen_report(conn, kind, &p.key, scope, &options)? {
             Some((_, json)) => Ok(Made { report: parse_frozen(&json, &p.key)?, notes }),

@@ -52,6 +52,8 @@ pub enum StoreError {
     Migration { path: PathBuf, source: rusqlite_migration::Error },
     #[error("{0}")]
     Usage(String),
+    #[error("{context}: {source}")]
+    Io { context: &'static str, source: std::io::Error },
 }
 
 /// Wraps a rusqlite error with what was being done; `SQLITE_BUSY` becomes [`StoreError::Locked`].

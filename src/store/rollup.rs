@@ -284,9 +284,9 @@ pub struct Offence {
     pub first_closed: Option<i64>,
 }
 
-/// Every counted finding first seen before `until`, once per responsible officer (only
-/// `officer`'s if given).
-pub fn offences(conn: &Connection, until: i64, officer: Option<&str>) -> Result<Vec<Offence>, StoreError> {
+/// Every counted finding first seen after `after` and before `until`, once per responsible
+/// officer (only `officer`'s if given).
+pub fn offences(conn: &Connection, after: i64, until: i64, officer: Option<&str>) -> Result<Vec<Offence>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT o.officer_id, f.id, f.category, f.unit_id, f.first_seen,
@@ -295,13 +295,13 @@ pub fn offences(conn: &Connection, until: i64, officer: Option<&str>) -> Result<
              FROM findings f
              JOIN finding_officers o ON o.finding_id = f.id
              JOIN finding_events e ON e.finding_id = f.id AND e.at < ?1
-             WHERE f.preview = 0 AND f.first_seen < ?1 AND (?2 IS NULL OR o.officer_id = ?2)
+             WHERE f.preview = 0 AND f.first_seen < ?1 AND f.first_seen > ?3 AND (?2 IS NULL OR o.officer_id = ?2)
              GROUP BY o.officer_id, f.id
              ORDER BY o.officer_id, f.category, f.first_seen, f.id",
         )
         .ctx("preparing the offences")?;
     let rows = stmt
-        .query_map(params![until, officer], |r| {
+        .query_map(params![until, officer, after], |r| {
             Ok(Offence {
                 officer_id: r.get(0)?,
                 finding_id: r.get(1)?,
@@ -314,6 +314,37 @@ pub fn offences(conn: &Connection, until: i64, officer: Option<&str>) -> Result<
         })
         .ctx("reading offences")?;
     rows.collect::<Result<_, _>>().ctx("reading offences")
+}
+
+/// Each counted finding first seen before `until` that was rectified or resolved before
+/// `until` and is not waived just before it, once per responsible officer (only `officer`'s
+/// if given), handed to `each` as (officer, category, finding id, first rectification or
+/// resolution) without being collected: the whole history streams through.
+pub fn first_closures(
+    conn: &Connection,
+    until: i64,
+    officer: Option<&str>,
+    mut each: impl FnMut(&str, &str, i64, i64),
+) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT o.officer_id, f.category, f.id, min(c.at)
+             FROM finding_events c
+             JOIN findings f ON f.id = c.finding_id
+             JOIN finding_officers o ON o.finding_id = f.id
+             WHERE c.to_status IN ('rectified', 'resolved') AND c.at < ?1
+               AND f.preview = 0 AND f.first_seen < ?1 AND (?2 IS NULL OR o.officer_id = ?2)
+               AND {STATUS_AT} IS NOT 'waived'
+             GROUP BY o.officer_id, f.id"
+        ))
+        .ctx("preparing the closures")?;
+    let mut rows = stmt.query(params![until, officer]).ctx("reading closures")?;
+    while let Some(r) = rows.next().ctx("reading closures")? {
+        let officer: &str = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).ctx("reading closures")?;
+        let category: &str = r.get_ref(1).and_then(|v| Ok(v.as_str()?)).ctx("reading closures")?;
+        each(officer, category, r.get(2).ctx("reading closures")?, r.get(3).ctx("reading closures")?);
+    }
+    Ok(())
 }
 
 /// An officer's findings (preview ones included) first seen at or after `since`, with
@@ -500,14 +531,15 @@ fn open_for_freezing(path: &Path) -> Result<Connection, StoreError> {
 
 /// Freezes a closed period: its rollup rows (as read from `rollup_live`) and the report
 /// models built from them, in one transaction. Opens a write connection of its own; never
-/// migrates.
+/// migrates. The models are taken one at a time (a period's models together can be large);
+/// the first error among them stores nothing.
 pub fn freeze(
     path: &Path,
     kind: &str,
     period: &str,
     at: i64,
     rows: &[RollupRow],
-    models: &[FrozenModel],
+    models: impl IntoIterator<Item = Result<FrozenModel, StoreError>>,
 ) -> Result<FreezeOutcome, StoreError> {
     let mut conn = open_for_freezing(path)?;
     let tx = conn
@@ -563,13 +595,14 @@ fn insert_models(
     path: &Path,
     period: &str,
     at: i64,
-    models: &[FrozenModel],
+    models: impl IntoIterator<Item = Result<FrozenModel, StoreError>>,
 ) -> Result<usize, StoreError> {
     let mut ins = tx
         .prepare("INSERT OR IGNORE INTO report_frozen (kind, period, scope, options, frozen_at, model) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .ctx("preparing to freeze reports")?;
     let mut n = 0;
     for m in models {
+        let m = m?;
         n += ins
             .execute(params![m.report_kind, period, m.scope, m.options, at, m.json])
             .map_err(map_busy(path, "freezing a report"))?;
@@ -579,12 +612,12 @@ fn insert_models(
 
 /// Keeps one more report model of an already frozen period. Returns false when an equal key
 /// was stored first (read that one instead).
-pub fn freeze_model(path: &Path, period: &str, at: i64, model: &FrozenModel) -> Result<bool, StoreError> {
+pub fn freeze_model(path: &Path, period: &str, at: i64, model: FrozenModel) -> Result<bool, StoreError> {
     let mut conn = open_for_freezing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(map_busy(path, "starting to freeze a report"))?;
-    let n = insert_models(&tx, path, period, at, std::slice::from_ref(model))?;
+    let n = insert_models(&tx, path, period, at, [Ok(model)])?;
     tx.commit().map_err(map_busy(path, "committing a frozen report"))?;
     Ok(n == 1)
 }
