@@ -26,6 +26,12 @@ use crate::store::{Context, Store, StoreError};
 /// Cases per transaction.
 pub const CHUNK: usize = 2048;
 
+/// A stored case to check: id, content hash, raw JSON.
+type Row = (String, String, String);
+
+/// A chunk and the outcomes of its checks.
+type Checked = (Vec<Row>, Vec<CaseOutcome>);
+
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub as_of: i64,
@@ -200,21 +206,25 @@ pub fn run(
     let mut errors: Vec<ErrorGroup> = Vec::new();
     let mut error_total = 0u64;
     let mut last = String::new();
-    loop {
-        let rows: Vec<(String, String, String)> = {
-            let mut stmt = store
-                .conn
-                .prepare_cached(&format!("SELECT case_id, content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = cases.case_id) FROM cases WHERE case_id > ?4 AND {cond} ORDER BY case_id LIMIT {CHUNK}"))
-                .ctx("preparing the case query")?;
-            let it = stmt
-                .query_map(params![all, set.rules_hash, opts.as_of, last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .ctx("reading cases")?;
-            it.collect::<Result<_, _>>().ctx("reading cases")?
-        };
-        let Some(tail) = rows.last() else { break };
-        last = tail.0.clone();
-        let outcomes: Vec<CaseOutcome> = rows
-            .par_iter()
+    let read_chunk = |store: &Store, last: &mut String| -> Result<Vec<Row>, StoreError> {
+        let mut stmt = store
+            .conn
+            .prepare_cached(&format!("SELECT case_id, content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = cases.case_id) FROM cases WHERE case_id > ?4 AND {cond} ORDER BY case_id LIMIT {CHUNK}"))
+            .ctx("preparing the case query")?;
+        let rows: Vec<Row> = stmt
+            .query_map(params![all, set.rules_hash, opts.as_of, last.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .ctx("reading cases")?
+            .collect::<Result<_, _>>()
+            .ctx("reading cases")?;
+        if let Some(tail) = rows.last() {
+            last.clone_from(&tail.0);
+        }
+        Ok(rows)
+    };
+    let check_chunk = |rows: &[Row]| -> Vec<CaseOutcome> {
+        rows.par_iter()
             .map(|(id, _, raw)| {
                 let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
                 let mut guard = match workers[slot].lock() {
@@ -240,32 +250,61 @@ pub fn run(
                     },
                 }
             })
-            .collect();
-        let batch: Vec<Audited> = rows
-            .iter()
-            .zip(&outcomes)
-            .map(|((id, hash, _), o)| Audited { case_id: id, content_hash: hash, outcome: o, rule_index: &rule_index })
-            .collect();
-        counts += findings::write_audited(store, &ctx, &batch)?;
-        for o in &outcomes {
-            for e in &o.errors {
-                error_total += 1;
-                let pos = if e.line > 0 { e.position() } else { e.source_name.clone() };
-                match errors.iter_mut().find(|g| g.rule == e.rule_id && g.message == e.message && g.position == pos) {
-                    Some(g) => g.count += 1,
-                    None => errors.push(ErrorGroup {
-                        rule: e.rule_id.clone(),
-                        message: e.message.clone(),
-                        position: pos,
-                        first_case: e.case_id.clone(),
-                        count: 1,
-                        limit: e.limit,
-                    }),
+            .collect()
+    };
+    // A pipeline: while the workers check one chunk, one thread commits the findings of the
+    // chunk before it (one transaction per chunk, with its audit stamps) and reads the next.
+    let mut rows = read_chunk(store, &mut last)?;
+    let mut checked: Option<Checked> = None;
+    while !rows.is_empty() || checked.is_some() {
+        let (io, outcomes) = rayon::join(
+            || -> Result<(Counts, Option<Checked>, Vec<Row>), StoreError> {
+                let mut done = Counts::default();
+                if let Some((rows, outcomes)) = &checked {
+                    let batch: Vec<Audited> = rows
+                        .iter()
+                        .zip(outcomes)
+                        .map(|((id, hash, _), o)| Audited {
+                            case_id: id,
+                            content_hash: hash,
+                            outcome: o,
+                            rule_index: &rule_index,
+                        })
+                        .collect();
+                    done = findings::write_audited(store, &ctx, &batch)?;
+                }
+                let next = if rows.is_empty() { Vec::new() } else { read_chunk(store, &mut last)? };
+                Ok((done, checked.take(), next))
+            },
+            || check_chunk(&rows),
+        );
+        let (done, written, next) = io?;
+        if let Some((written_rows, outcomes)) = written {
+            counts += done;
+            for o in &outcomes {
+                for e in &o.errors {
+                    error_total += 1;
+                    let pos = if e.line > 0 { e.position() } else { e.source_name.clone() };
+                    match errors.iter_mut().find(|g| g.rule == e.rule_id && g.message == e.message && g.position == pos)
+                    {
+                        Some(g) => g.count += 1,
+                        None => errors.push(ErrorGroup {
+                            rule: e.rule_id.clone(),
+                            message: e.message.clone(),
+                            position: pos,
+                            first_case: e.case_id.clone(),
+                            count: 1,
+                            limit: e.limit,
+                        }),
+                    }
                 }
             }
+            audited += written_rows.len() as u64;
+            progress(audited, to_audit);
         }
-        audited += rows.len() as u64;
-        progress(audited, to_audit);
+        if !rows.is_empty() {
+            checked = Some((std::mem::replace(&mut rows, next), outcomes));
+        }
     }
     let skipped = total_cases.saturating_sub(audited);
     findings::finish_run(store, run_id, audited, skipped, counts, error_total, complete)?;
