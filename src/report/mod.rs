@@ -263,7 +263,7 @@ pub fn render(report: &Report, format: Format, lang: Lang) -> Result<String, Rep
         Format::Json => json::render(report)?,
         f => lay_out(&doc::report_doc(report, lang), f),
     };
-    Ok(mask::mask_ids(&out).into_owned())
+    Ok(masked(out))
 }
 
 /// Renders an officer's list; the result has every resident ID number masked.
@@ -272,5 +272,14 @@ pub fn render_officer(report: &OfficerReport, format: Format, lang: Lang) -> Res
         Format::Json => json::render(report)?,
         f => lay_out(&doc::officer_doc(report, lang), f),
     };
-    Ok(mask::mask_ids(&out).into_owned())
+    Ok(masked(out))
+}
+
+/// `out` with every resident ID number masked; not copied when there is none (a province's
+/// bulletin runs to a hundred megabytes).
+fn masked(out: String) -> String {
+    match mask::mask_ids(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(m) => m,
+    }
 }
