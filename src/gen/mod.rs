@@ -74,7 +74,7 @@ pub fn generate(
     }
     let as_of = as_of(opts);
     let mut per_category = BTreeMap::new();
-    let mut roster = Roster::default();
+    let mut roster = Roster::for_cases(opts.cases);
     let injectable: Vec<&str> =
         scripts.codes().into_iter().filter(|c| opts.only.is_empty() || opts.only.iter().any(|o| o == c)).collect();
     for i in 0..opts.cases {
@@ -150,15 +150,21 @@ pub fn write_files(
 
 /// Each officer's questioning sessions so far, to keep generated officers from being in two
 /// places at once across cases.
-#[derive(Default)]
 struct Roster {
     busy: std::collections::HashMap<String, BTreeMap<i64, i64>>,
+    /// spare officers per unit (`<unit>-O10` on): 190, or one per thousand cases when more,
+    /// so that a million cases a year do not put the same officers in two rooms at once
+    spares: u64,
 }
 
 /// Minutes of slack around a session (P039 tolerates 10).
 const SLACK: i64 = 20 * 60;
 
 impl Roster {
+    fn for_cases(cases: u64) -> Roster {
+        Roster { busy: std::collections::HashMap::new(), spares: 190.max(cases / 1000) }
+    }
+
     fn free(&self, officer: &str, from: i64, to: i64) -> bool {
         let Some(b) = self.busy.get(officer) else { return true };
         let (a, z) = (from - SLACK, to + SLACK);
@@ -179,7 +185,7 @@ impl Roster {
                         continue;
                     }
                     let taken: Vec<String> = case.questionings[qi].officer_ids.clone();
-                    let spare = (10..200)
+                    let spare = (10..10 + self.spares)
                         .map(|n| format!("{unit}-O{n:02}"))
                         .find(|cand| !taken.contains(cand) && self.free(cand, from.0, to.0));
                     if let Some(spare) = spare {
