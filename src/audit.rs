@@ -20,7 +20,7 @@ use crate::engine::run::{CaseOutcome, RuleSetShared, Worker};
 use crate::engine::RuleSet;
 use crate::model::{Case, Ts};
 use crate::store::findings::{self, Audited, CategoryInfo, Counts, NewRun, RunCtx};
-use crate::store::xindex::StoredIndex;
+use crate::store::xindex::{self, StoredIndex};
 use crate::store::{Context, Store, StoreError};
 
 /// Cases per transaction.
@@ -167,15 +167,14 @@ pub fn run(
             .ctx("counting cases to audit")
     };
     let mut to_audit = count(store)?;
+    // a scan of every session, read once for the dirty-key lookups and the index
+    let longest = if cross { Some(xindex::longest_session(store)?) } else { None };
     // cases near a changed one (the same officer at about the same time, the same person),
     // when not every case is audited anyway; each dirty key is looked up through an index
     if cross && to_audit < total_cases {
         // the longest session bounds how early a session overlapping a window can start, so
         // each dirty key reads a short range of the (officer, start) index
-        let longest: i64 = store
-            .conn
-            .query_row("SELECT coalesce(max(ended_at - started_at), 0) FROM xsessions", [], |r| r.get(0))
-            .ctx("finding cases touched by changed cases")?;
+        let longest = longest.unwrap_or_default();
         store
             .conn
             .execute(
@@ -194,7 +193,10 @@ pub fn run(
         to_audit = count(store)?;
     }
     // the cross-case index, read from the store as checks ask
-    let index = if cross { stored_index(store)? } else { CrossIndex::default() };
+    let index = match longest {
+        Some(l) => CrossIndex::new(StoredIndex::with_longest(store, l)),
+        None => CrossIndex::default(),
+    };
     let shared = RuleSetShared::new(set, Arc::new(index));
 
     let rule_index: HashMap<String, usize> =

@@ -231,6 +231,14 @@ fn incremental_run_with_a_cross_case_change_equals_a_full_audit() {
     };
     let (inc, clean) = (open(&night), open(&fresh));
     assert_eq!(inc, clean, "the incremental result differs from a full audit");
+    // the importer's bound on session length is the longest session (it never shrinks)
+    let bound = |t: &Xuncha| t.sql("SELECT longest, (SELECT max(ended_at - started_at) FROM xsessions) FROM xbounds");
+    for t in [&night, &fresh] {
+        let b = bound(t);
+        assert_eq!(b.len(), 1, "{b:?}");
+        assert!(b[0][0].parse::<i64>().expect("bound") >= b[0][1].parse::<i64>().expect("max"), "{b:?}");
+    }
+    assert_eq!(bound(&fresh)[0][0], bound(&fresh)[0][1], "a fresh import's bound is the longest session");
     for id in [&a_id, &b_id] {
         let id = id.as_str().expect("id");
         assert!(

@@ -85,6 +85,7 @@ pub fn write_batch(
         let mut ins_p = tx
             .prepare_cached("INSERT INTO xpersons (case_id, record_id, person_key, what, at) VALUES (?1,?2,?3,?4,?5)")
             .ctx("preparing the index")?;
+        let mut longest = 0i64;
         for p in good {
             let c = &p.case;
             let old: Option<String> = get.query_row([&c.case_id], |r| r.get(0)).optional().ctx("looking up a case")?;
@@ -127,6 +128,7 @@ pub fn write_batch(
                         ins_s
                             .execute(params![c.case_id, q.id, o, key(&q.person_id), s.0, e.0])
                             .ctx("updating the index")?;
+                        longest = longest.max(e.0.saturating_sub(s.0));
                         dirty.execute(params![format!("o:{o}"), s.0, e.0]).ctx("marking cross-case keys")?;
                     }
                 }
@@ -143,6 +145,14 @@ pub fn write_batch(
                     dirty.execute(params![format!("p:{k}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
                 }
             }
+        }
+        if longest > 0 {
+            tx.execute(
+                "INSERT INTO xbounds (id, longest) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET longest = max(longest, excluded.longest)",
+                [longest],
+            )
+            .ctx("updating the index")?;
         }
         let mut rej = tx
             .prepare_cached("INSERT INTO rejects (run_id, file, line, idx, case_id, path, reason, raw) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")

@@ -23,6 +23,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_rollups.sql"),
     include_str!("migrations/0003_case_raw.sql"),
+    include_str!("migrations/0004_session_bound.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -18,15 +18,30 @@ pub struct StoredIndex {
     idle: Mutex<Vec<Connection>>,
 }
 
+/// At least the longest stored session, in seconds: how far before a window a session
+/// overlapping it can start. Read from the bound the importer keeps (migration 0004).
+pub fn longest_session(store: &Store) -> Result<i64, StoreError> {
+    store
+        .conn
+        .query_row(
+            "SELECT coalesce((SELECT longest FROM xbounds WHERE id = 1),
+                             (SELECT max(ended_at - started_at) FROM xsessions), 0)",
+            [],
+            |r| r.get(0),
+        )
+        .ctx("reading the cross-case index")
+}
+
 const SESSION_COLUMNS: &str = "SELECT case_id, record_id, started_at, ended_at FROM xsessions";
 
 impl StoredIndex {
     pub fn open(store: &Store) -> Result<StoredIndex, StoreError> {
-        let longest = store
-            .conn
-            .query_row("SELECT coalesce(max(ended_at - started_at), 0) FROM xsessions", [], |r| r.get(0))
-            .ctx("reading the cross-case index")?;
-        Ok(StoredIndex { path: store.path.clone(), longest, idle: Mutex::new(Vec::new()) })
+        Ok(StoredIndex::with_longest(store, longest_session(store)?))
+    }
+
+    /// The same, when the caller has read [`longest_session`] already (a scan of every session).
+    pub fn with_longest(store: &Store, longest: i64) -> StoredIndex {
+        StoredIndex { path: store.path.clone(), longest, idle: Mutex::new(Vec::new()) }
     }
 
     /// Runs `f` on an idle reader, opening one if none is idle.
