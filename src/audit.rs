@@ -167,7 +167,7 @@ pub fn run(
             .ctx("counting cases to audit")
     };
     let mut to_audit = count(store)?;
-    // a scan of every session, read once for the dirty-key lookups and the index
+    // the bound on session length the importer keeps, for the dirty-key lookups and the index
     let longest = if cross { Some(xindex::longest_session(store)?) } else { None };
     // cases near a changed one (the same officer at about the same time, the same person),
     // when not every case is audited anyway; each dirty key is looked up through an index
