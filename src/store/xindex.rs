@@ -39,7 +39,7 @@ impl StoredIndex {
         Ok(StoredIndex::with_longest(store, longest_session(store)?))
     }
 
-    /// The same, when the caller has read [`longest_session`] already (a scan of every session).
+    /// The same, when the caller has read [`longest_session`] already.
     pub fn with_longest(store: &Store, longest: i64) -> StoredIndex {
         StoredIndex { path: store.path.clone(), longest, idle: Mutex::new(Vec::new()) }
     }
