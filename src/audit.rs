@@ -167,14 +167,12 @@ pub fn run(
             .ctx("counting cases to audit")
     };
     let mut to_audit = count(store)?;
-    // the bound on session length the importer keeps, for the dirty-key lookups and the index
+    // the bound on session length the importer keeps: how early a session overlapping a
+    // window can start, for the dirty-key lookups and the index
     let longest = if cross { Some(xindex::longest_session(store)?) } else { None };
     // cases near a changed one (the same officer at about the same time, the same person),
-    // when not every case is audited anyway; each dirty key is looked up through an index
-    if cross && to_audit < total_cases {
-        // the longest session bounds how early a session overlapping a window can start, so
-        // each dirty key reads a short range of the (officer, start) index
-        let longest = longest.unwrap_or_default();
+    // when not every case is audited anyway; each dirty key reads a short range of an index
+    if let Some(longest) = longest.filter(|_| to_audit < total_cases) {
         store
             .conn
             .execute(

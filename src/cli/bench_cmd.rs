@@ -16,7 +16,6 @@ use super::{note, out, out_json, Cli, Format, Outcome};
 use crate::engine::index::CrossIndex;
 use crate::engine::run::{RuleSetShared, Worker};
 use crate::engine::RuleSet;
-use crate::import::split::{Item, Splitter};
 use crate::model::Case;
 
 #[derive(Debug, Subcommand)]
@@ -99,27 +98,6 @@ pub fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Every valid case of a file; rejects are counted, not printed.
-pub fn read_cases(path: &Path) -> anyhow::Result<(Vec<Case>, u64, u64)> {
-    let reader = crate::import::open_input(path)?;
-    let mut sp = Splitter::new(reader);
-    let name = path.display().to_string();
-    let (mut cases, mut bytes, mut rejected) = (Vec::new(), 0u64, 0u64);
-    while let Some(item) = sp.next_item().with_context(|| format!("reading {name}"))? {
-        match item {
-            Item::Record(r) => {
-                bytes += r.text.len() as u64 + 1;
-                match crate::import::parse_record(&name, r) {
-                    Ok(p) => cases.push(p.case),
-                    Err(_) => rejected += 1,
-                }
-            }
-            Item::Broken { .. } => rejected += 1,
-        }
-    }
-    Ok((cases, bytes, rejected))
-}
-
 #[derive(Serialize)]
 struct EvalReport {
     cases: u64,
@@ -146,7 +124,8 @@ struct CheckTime {
 fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
     let set = RuleSet::load(&cli.rules)?;
     let as_of = crate::audit::parse_as_of(a.as_of.as_deref()).map_err(anyhow::Error::msg)?;
-    let (cases, bytes, rejected) = read_cases(&a.file)?;
+    let mut rejected = 0u64;
+    let (cases, bytes) = crate::import::read_cases(&a.file, |_| rejected += 1)?;
     if rejected > 0 {
         note(cli, &format!("{rejected} records of `{}` are not valid cases and were left out", a.file.display()));
     }

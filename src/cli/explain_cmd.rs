@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::{out, out_json, Cli, Format, Outcome};
 use crate::engine::index::CrossIndex;
 use crate::engine::run::{RuleSetShared, Skip, Worker};
-use crate::import::split::{Item, Splitter};
 use crate::model::Case;
 use crate::store::Store;
 
@@ -42,18 +41,12 @@ struct Line {
 }
 
 fn from_file(path: &Path, want: Option<&str>) -> anyhow::Result<(Case, Vec<Case>)> {
-    let reader = crate::import::open_input(path)?;
-    let mut sp = Splitter::new(reader);
-    let mut all = Vec::new();
-    let name = path.display().to_string();
-    while let Some(item) = sp.next_item().with_context(|| format!("reading {name}"))? {
-        if let Item::Record(r) = item {
-            match crate::import::parse_record(&name, r) {
-                Ok(p) => all.push(p.case),
-                Err(rej) => eprint!("{}", rej.render()),
-            }
+    let (mut all, _) = crate::import::read_cases(path, |rej| {
+        if let Some(rej) = rej {
+            eprint!("{}", rej.render());
         }
-    }
+    })?;
+    let name = path.display().to_string();
     let pos = match want {
         Some(id) => {
             all.iter().position(|c| c.case_id == id).with_context(|| format!("`{name}` has no valid case `{id}`"))?

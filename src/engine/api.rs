@@ -128,8 +128,6 @@ fn local_day_start_after(t: i64, days: i64) -> i64 {
     }
 }
 
-/// The last instant (23:59:59 Asia/Shanghai) of the day `n` calendar days after the day of
-/// `start`; the start day itself does not count (刑事诉讼法 第一百零五条).
 /// Which law governs a case, from its offence text, alcohol tests and incident type; the
 /// keyword lists are those the rule authors agreed (see `case_domain` in docs/rules.md).
 pub fn case_domain(case: &Case) -> &'static str {
@@ -157,6 +155,8 @@ pub fn case_domain(case: &Case) -> &'static str {
     "public_order"
 }
 
+/// The last instant (23:59:59 Asia/Shanghai) of the day `n` calendar days after the day of
+/// `start`; the start day itself does not count (刑事诉讼法 第一百零五条).
 pub fn deadline_days(start: i64, n: i64) -> i64 {
     local_day_start_after(start, n + 1).saturating_sub(1)
 }
@@ -657,7 +657,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "first_approval(step, subject_id) -> map or ()", doc: "the earliest dated approval of a step for a subject (subject () = any)" },
     ApiDoc { signature: "questionings_of(person_id) -> array", doc: "the person's questionings, earliest first" },
     ApiDoc { signature: "case_deadline(start, days, pause_reasons, max_extensions) -> map", doc: "the case-period deadline: `deadline` (instant), `extension_days` counted (approved before the deadline then in force, at most max_extensions), `paused_days` excluded for the given pause reasons" },
-    ApiDoc { signature: "officer_sessions(officer_id) -> array", doc: "every questioning the officer attended, across all imported cases: #{case_id, record_id, started_at, ended_at}. Ask only about this case's officers: an incremental run loads the index for those alone" },
+    ApiDoc { signature: "officer_sessions(officer_id) -> array", doc: "every questioning the officer attended, across all imported cases: #{case_id, record_id, started_at, ended_at}" },
     ApiDoc { signature: "officer_sessions(officer_id, from, to) -> array", doc: "the same, only sessions overlapping [from, to] (an index range, not a scan)" },
     ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}; person_id is a person of this case" },
     ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case, read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },

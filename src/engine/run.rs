@@ -110,7 +110,7 @@ pub struct Worker {
     engine: Engine,
     asts: Vec<AST>,
     set: Arc<RuleSetShared>,
-    /// per rule: nanoseconds spent and runs, when profiling (`xuncha bench rules`)
+    /// per rule: nanoseconds spent and runs, when profiling (`xuncha bench eval --profile`)
     timing: Option<std::cell::RefCell<Vec<(u64, u64)>>>,
 }
 

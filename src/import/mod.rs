@@ -171,6 +171,28 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>, ImportError> {
 
 /// Streams every file into the store. Files are opened before anything is written, so an
 /// unreadable file means nothing was imported.
+/// Every valid case of a file, in memory (`explain FILE`, `bench eval`), with the bytes of
+/// its records; `rejected` hears of each record left out: `Some` with why for a record that
+/// is not a valid case, `None` for text that is not a JSON record at all.
+pub fn read_cases(path: &Path, mut rejected: impl FnMut(Option<Reject>)) -> Result<(Vec<Case>, u64), ImportError> {
+    let mut sp = Splitter::new(open_input(path)?);
+    let name = path.display().to_string();
+    let (mut cases, mut bytes) = (Vec::new(), 0u64);
+    while let Some(item) = sp.next_item().map_err(|source| ImportError::Read { path: path.into(), source })? {
+        match item {
+            Item::Record(r) => {
+                bytes += r.text.len() as u64 + 1;
+                match parse_record(&name, r) {
+                    Ok(p) => cases.push(p.case),
+                    Err(rej) => rejected(Some(rej)),
+                }
+            }
+            Item::Broken { .. } => rejected(None),
+        }
+    }
+    Ok((cases, bytes))
+}
+
 #[allow(clippy::result_large_err)]
 pub fn import_files(
     store: &mut Store,
