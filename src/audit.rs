@@ -85,6 +85,19 @@ pub enum AuditError {
 /// a check comparing sessions farther apart (travel time, say) must widen this.
 const SESSION_MARGIN_S: i64 = 0;
 
+/// Adds to the picked cases those near a changed one: the same officer at about the same
+/// time (`?1` margin, `?2` longest session), or the same person. Each dirty key reads a
+/// short range of a covering index.
+const NEAR_CHANGED: &str = "INSERT OR IGNORE INTO temp.audit_pick (case_id)
+     SELECT x.case_id FROM dirty_keys d CROSS JOIN xsessions x
+       WHERE substr(d.key, 1, 2) = 'o:' AND x.officer_id = substr(d.key, 3)
+         AND x.started_at < d.to_at + ?1 AND x.started_at >= d.from_at - ?1 - ?2
+         AND x.ended_at > d.from_at - ?1
+     UNION SELECT x.case_id FROM dirty_keys d CROSS JOIN xpersons x
+       WHERE substr(d.key, 1, 2) = 'p:' AND x.person_key = substr(d.key, 3)
+     UNION SELECT x.case_id FROM dirty_keys d CROSS JOIN xsessions x
+       WHERE substr(d.key, 1, 2) = 'p:' AND x.person_key = substr(d.key, 3)";
+
 /// The cross-case index over every stored case, read from the store as checks ask.
 pub fn stored_index(store: &Store) -> Result<CrossIndex, StoreError> {
     Ok(CrossIndex::new(StoredIndex::open(store)?))
@@ -141,54 +154,35 @@ pub fn run(
         rules_hash: &set.rules_hash,
     };
 
-    // which cases: everything, or what may have changed
+    // which cases: everything, or what may have changed, chosen once into a scratch list
     store
         .conn
         .execute_batch(
-            // this connection's scratch list of cases near changed ones
-            "CREATE TEMP TABLE IF NOT EXISTS audit_extra (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
-             DELETE FROM temp.audit_extra;",
+            "CREATE TEMP TABLE IF NOT EXISTS audit_pick (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
+             DELETE FROM temp.audit_pick;",
         )
         .ctx("preparing the audit")?;
     let all = opts.full || !complete;
-    let cond =
-        "(?1 OR audited_rules IS NOT ?2 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
-                 OR audited_as_of > ?3 OR case_id IN (SELECT case_id FROM temp.audit_extra))";
     let total_cases: u64 =
         store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
-    let count = |store: &Store| -> Result<u64, StoreError> {
-        store
-            .conn
-            .query_row(
-                &format!("SELECT count(*) FROM cases WHERE {cond}"),
-                params![all, set.rules_hash, opts.as_of],
-                |r| r.get(0),
-            )
-            .ctx("counting cases to audit")
-    };
-    let mut to_audit = count(store)?;
+    let mut to_audit = store
+        .conn
+        .execute(
+            "INSERT INTO temp.audit_pick (case_id) SELECT case_id FROM cases
+             WHERE ?1 OR audited_rules IS NOT ?2 OR audited_hash IS NOT content_hash OR next_change IS NULL
+                OR next_change <= ?3 OR audited_as_of > ?3",
+            params![all, set.rules_hash, opts.as_of],
+        )
+        .ctx("choosing the cases to audit")? as u64;
     // the bound on session length the importer keeps: how early a session overlapping a
     // window can start, for the dirty-key lookups and the index
     let longest = if cross { Some(xindex::longest_session(store)?) } else { None };
-    // cases near a changed one (the same officer at about the same time, the same person),
-    // when not every case is audited anyway; each dirty key reads a short range of an index
+    // cases near a changed one, unless every case is audited anyway
     if let Some(longest) = longest.filter(|_| to_audit < total_cases) {
-        store
+        to_audit += store
             .conn
-            .execute(
-                "INSERT OR IGNORE INTO temp.audit_extra (case_id)
-                 SELECT x.case_id FROM dirty_keys d CROSS JOIN xsessions x
-                   WHERE substr(d.key, 1, 2) = 'o:' AND x.officer_id = substr(d.key, 3)
-                     AND x.started_at < d.to_at + ?1 AND x.started_at >= d.from_at - ?1 - ?2
-                     AND x.ended_at > d.from_at - ?1
-                 UNION SELECT x.case_id FROM dirty_keys d CROSS JOIN xpersons x
-                   WHERE substr(d.key, 1, 2) = 'p:' AND x.person_key = substr(d.key, 3)
-                 UNION SELECT x.case_id FROM dirty_keys d CROSS JOIN xsessions x
-                   WHERE substr(d.key, 1, 2) = 'p:' AND x.person_key = substr(d.key, 3)",
-                [SESSION_MARGIN_S, longest],
-            )
-            .ctx("finding cases touched by changed cases")?;
-        to_audit = count(store)?;
+            .execute(NEAR_CHANGED, [SESSION_MARGIN_S, longest])
+            .ctx("finding cases touched by changed cases")? as u64;
     }
     // the cross-case index, read from the store as checks ask
     let index = match longest {
@@ -209,12 +203,14 @@ pub fn run(
     let read_chunk = |store: &Store, last: &mut String| -> Result<Vec<Row>, StoreError> {
         let mut stmt = store
             .conn
-            .prepare_cached(&format!("SELECT case_id, content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = cases.case_id) FROM cases WHERE case_id > ?4 AND {cond} ORDER BY case_id LIMIT {CHUNK}"))
+            .prepare_cached(&format!(
+                "SELECT p.case_id, c.content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = p.case_id)
+                 FROM temp.audit_pick p CROSS JOIN cases c ON c.case_id = p.case_id
+                 WHERE p.case_id > ?1 ORDER BY p.case_id LIMIT {CHUNK}"
+            ))
             .ctx("preparing the case query")?;
         let rows: Vec<Row> = stmt
-            .query_map(params![all, set.rules_hash, opts.as_of, last.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_map(params![last.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .ctx("reading cases")?
             .collect::<Result<_, _>>()
             .ctx("reading cases")?;
@@ -340,5 +336,24 @@ pub fn parse_as_of(s: Option<&str>) -> Result<i64, String> {
             Ok(crate::engine::api::deadline_days(Ts::start_of_local_day(d).0, 0))
         }
         Some(s) => Ts::parse(s).map(|t| t.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_near_changed_ones_are_found_in_covering_indexes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("x.db")).expect("store");
+        store
+            .conn
+            .execute_batch("CREATE TEMP TABLE audit_pick (case_id TEXT PRIMARY KEY) WITHOUT ROWID;")
+            .expect("scratch table");
+        let p = crate::store::query_plan(&store.conn, NEAR_CHANGED);
+        for index in ["xsessions_officer", "xpersons_person", "xsessions_person"] {
+            assert!(p.contains(&format!("USING COVERING INDEX {index}")), "{index}:\n{p}");
+        }
     }
 }

@@ -24,6 +24,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0002_rollups.sql"),
     include_str!("migrations/0003_case_raw.sql"),
     include_str!("migrations/0004_session_bound.sql"),
+    include_str!("migrations/0005_covering_indexes.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -190,6 +191,19 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
 /// Seconds since the epoch, now.
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
+}
+
+/// The plan SQLite chooses for `sql`, one line per step (for tests of index use).
+#[cfg(test)]
+pub(crate) fn query_plan(conn: &Connection, sql: &str) -> String {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).expect("explain");
+    // parameters left unbound are NULL, which does not change the plan
+    let mut rows = stmt.raw_query();
+    let mut steps = Vec::new();
+    while let Some(r) = rows.next().expect("plan row") {
+        steps.push(r.get::<_, String>(3).expect("plan detail"));
+    }
+    steps.join("\n")
 }
 
 #[cfg(test)]

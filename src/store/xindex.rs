@@ -32,7 +32,15 @@ pub fn longest_session(store: &Store) -> Result<i64, StoreError> {
         .ctx("reading the cross-case index")
 }
 
-const SESSION_COLUMNS: &str = "SELECT case_id, record_id, started_at, ended_at FROM xsessions";
+/// An officer's sessions; each lookup reads the covering index `xsessions_officer` only.
+const SESSIONS_OF: &str = "SELECT case_id, record_id, started_at, ended_at FROM xsessions
+     WHERE officer_id = ?1 ORDER BY started_at, case_id, record_id";
+const SESSIONS_BETWEEN: &str = "SELECT case_id, record_id, started_at, ended_at FROM xsessions
+     WHERE officer_id = ?1 AND started_at >= ?2 AND started_at < ?3 AND ended_at > ?4
+     ORDER BY started_at, case_id, record_id";
+/// A person's penalties or summonses in other cases, from the covering index `xpersons_person`.
+const PERSON_RECORDS: &str = "SELECT case_id, record_id, at FROM xpersons
+     WHERE person_key = ?1 AND what = ?2 AND case_id <> ?3 ORDER BY at, case_id, record_id";
 
 impl StoredIndex {
     pub fn open(store: &Store) -> Result<StoredIndex, StoreError> {
@@ -73,32 +81,40 @@ impl StoredIndex {
 
 impl IndexSource for StoredIndex {
     fn sessions(&self, officer: &str) -> Result<Vec<Session>, String> {
-        self.sessions_where(
-            &format!("{SESSION_COLUMNS} WHERE officer_id = ?1 ORDER BY started_at, case_id, record_id"),
-            params![officer],
-        )
+        self.sessions_where(SESSIONS_OF, params![officer])
     }
 
     fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String> {
-        self.sessions_where(
-            &format!(
-                "{SESSION_COLUMNS} WHERE officer_id = ?1 AND started_at >= ?2 AND started_at < ?3 AND ended_at > ?4
-                 ORDER BY started_at, case_id, record_id"
-            ),
-            params![officer, from.saturating_sub(self.longest), to, from],
-        )
+        self.sessions_where(SESSIONS_BETWEEN, params![officer, from.saturating_sub(self.longest), to, from])
     }
 
     fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT case_id, record_id, at FROM xpersons WHERE person_key = ?1 AND what = ?2 AND case_id <> ?3
-                 ORDER BY at, case_id, record_id",
-            )?;
+            let mut stmt = conn.prepare_cached(PERSON_RECORDS)?;
             let rows = stmt.query_map(params![key, what, exclude_case], |r| {
                 Ok(PersonRecord { case_id: r.get(0)?, record_id: r.get(1)?, what: what.to_owned(), at: r.get(2)? })
             })?;
             rows.collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_read_only_the_covering_indexes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("x.db")).expect("store");
+        for (sql, index) in [
+            (SESSIONS_OF, "xsessions_officer"),
+            (SESSIONS_BETWEEN, "xsessions_officer"),
+            (PERSON_RECORDS, "xpersons_person"),
+        ] {
+            let p = crate::store::query_plan(&store.conn, sql);
+            assert!(p.contains(&format!("USING COVERING INDEX {index}")), "{sql}\n{p}");
+            assert!(!p.contains("TEMP B-TREE"), "sorts instead of reading in index order: {sql}\n{p}");
+        }
     }
 }
