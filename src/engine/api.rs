@@ -502,6 +502,23 @@ pub fn register(engine: &mut Engine) {
         let (from, to) = (ts(&from, "officer_sessions")?, ts(&to, "officer_sessions")?);
         ctx(|c| c.index.officer_sessions_between(officer_id, from, to).map_err(err))
     });
+    engine.register_fn(
+        "officer_overlaps",
+        |officer_id: &str, from: Dynamic, to: Dynamic, more_than: Dynamic, own: Dynamic| -> Res<Array> {
+            let (from, to) = (ts(&from, "officer_overlaps")?, ts(&to, "officer_overlaps")?);
+            let more_than = more_than
+                .as_int()
+                .ok()
+                .filter(|m| *m >= 0)
+                .ok_or_else(|| err("officer_overlaps: the overlap must be a number of seconds, 0 or more"))?;
+            let own = own.into_immutable_string().ok();
+            ctx(|c| {
+                c.index
+                    .officer_overlaps(officer_id, (from, to), more_than, (&c.case.case_id, own.as_deref()))
+                    .map_err(err)
+            })
+        },
+    );
     engine.register_fn("person_history", |person_id: Dynamic, what: &str| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {
@@ -524,6 +541,23 @@ pub fn register(engine: &mut Engine) {
                     Ts(b).local_text()
                 )),
                 _ => Dynamic::UNIT,
+            }
+        },
+    );
+    engine.register_fn(
+        "push_if_reversed",
+        |hits: &mut Array,
+         subject: Dynamic,
+         later_label: ImmutableString,
+         later: Dynamic,
+         earlier_label: ImmutableString,
+         earlier: Dynamic| {
+            if let (Ok(a), Ok(b)) = (later.as_int(), earlier.as_int()) {
+                if a < b {
+                    let text =
+                        format!("{later_label}（{}）早于{earlier_label}（{}）", Ts(a).local_text(), Ts(b).local_text());
+                    hits.push(Dynamic::from_array(vec![subject, text.into()]));
+                }
             }
         },
     );
@@ -659,9 +693,11 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "case_deadline(start, days, pause_reasons, max_extensions) -> map", doc: "the case-period deadline: `deadline` (instant), `extension_days` counted (approved before the deadline then in force, at most max_extensions), `paused_days` excluded for the given pause reasons" },
     ApiDoc { signature: "officer_sessions(officer_id) -> array", doc: "every questioning the officer attended, across all imported cases: #{case_id, record_id, started_at, ended_at}" },
     ApiDoc { signature: "officer_sessions(officer_id, from, to) -> array", doc: "the same, only sessions overlapping [from, to] (an index range, not a scan)" },
+    ApiDoc { signature: "officer_overlaps(officer_id, from, to, more_than_s, record_id) -> array", doc: "the officer's sessions in any imported case overlapping [from, to] by more than more_than_s seconds, other than this case's record record_id (() = none left out): #{case_id, record_id, started_at, ended_at, from, to}, from/to the overlap, in session order" },
     ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}; person_id is a person of this case" },
     ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case, read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },
     ApiDoc { signature: "reversed(later_label, later, earlier_label, earlier) -> string or ()", doc: "`立案（2026-03-01 09:00）早于受案（…）` when the step that must come later is strictly earlier; () when in order or either time is missing" },
+    ApiDoc { signature: "push_if_reversed(hits, subject, later_label, later, earlier_label, earlier)", doc: "(also `hits.push_if_reversed(subject, …)`) appends `[subject, text]` to the array hits, text as `reversed` gives it, when the step that must come later is strictly earlier; nothing otherwise (one call, no array built, for a check that compares many pairs)" },
     ApiDoc { signature: "money(x) -> string", doc: "`4,000 元`" },
     ApiDoc { signature: "num(x) -> float", doc: "x as a float; () counts as 0" },
     ApiDoc { signature: "finding(subject_id, message, evidence) -> map", doc: "a finding about a sub-record (() = the case), with a Chinese message and an evidence map of the fields that decided it" },

@@ -75,6 +75,35 @@ impl CrossIndex {
         Ok(self.0.sessions_between(officer, from, to)?.iter().map(session_map).collect())
     }
 
+    /// Sessions of the officer overlapping `[from, to]` by more than `more_than` seconds,
+    /// other than the record `own` of case `case_id`: each with the overlap as `from`, `to`.
+    /// The arithmetic a check would do on every session in the window, done once here, so
+    /// the common answer (no other session) costs no map at all.
+    pub fn officer_overlaps(
+        &self,
+        officer: &str,
+        (from, to): (i64, i64),
+        more_than: i64,
+        (case_id, own): (&str, Option<&str>),
+    ) -> Result<Array, String> {
+        let window = (from.saturating_add(more_than), to.saturating_sub(more_than));
+        Ok(self
+            .0
+            .sessions_between(officer, window.0, window.1)?
+            .iter()
+            .filter(|s| !(s.case_id == case_id && Some(s.record_id.as_str()) == own))
+            .filter_map(|s| {
+                let (a, b) = (s.started_at.max(from), s.ended_at.min(to));
+                (b - a > more_than).then(|| {
+                    let mut m = session_map(s).cast::<Map>();
+                    m.insert("from".into(), Dynamic::from_int(a));
+                    m.insert("to".into(), Dynamic::from_int(b));
+                    Dynamic::from_map(m)
+                })
+            })
+            .collect())
+    }
+
     /// Records of the same person in *other* cases.
     pub fn person_history(&self, key: &str, what: &str, exclude_case: &str) -> Result<Array, String> {
         Ok(self
@@ -193,5 +222,57 @@ impl IndexSource for MemoryIndex {
             .get(key)
             .map(|v| v.iter().filter(|r| r.what == what && r.case_id != exclude_case).cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(sessions: &[(&str, &str, i64, i64)]) -> CrossIndex {
+        let mut ix = MemoryIndex::default();
+        for (case_id, record_id, started_at, ended_at) in sessions {
+            ix.add_session(
+                "O1",
+                Session {
+                    case_id: (*case_id).into(),
+                    record_id: (*record_id).into(),
+                    started_at: *started_at,
+                    ended_at: *ended_at,
+                },
+            );
+        }
+        for v in ix.sessions.values_mut() {
+            v.sort_by_key(|s| s.started_at);
+        }
+        CrossIndex::new(ix)
+    }
+
+    /// (record, overlap from, overlap to) of each session found.
+    fn found(a: &Array) -> Vec<(String, i64, i64)> {
+        a.iter()
+            .map(|d| {
+                let m = d.clone().cast::<Map>();
+                let int = |k: &str| m.get(k).and_then(|v| v.as_int().ok()).unwrap_or(-1);
+                (m["record_id"].clone().cast::<rhai::ImmutableString>().to_string(), int("from"), int("to"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn overlaps_leave_out_the_own_record_and_those_within_the_tolerance() {
+        let ix = index(&[
+            ("A", "Q1", 1000, 5000), // the questioning itself
+            ("A", "Q2", 4000, 6000), // overlaps it by 1000 s, in the same case
+            ("B", "Q1", 4400, 9000), // another case's record of the same id: 600 s
+            ("C", "Q9", 4401, 9000), // 599 s: not more than the tolerance
+            ("D", "Q3", 5000, 7000), // end to end
+        ]);
+        let got = ix.officer_overlaps("O1", (1000, 5000), 599, ("A", Some("Q1"))).expect("index");
+        assert_eq!(found(&got), [("Q2".into(), 4000, 5000), ("Q1".into(), 4400, 5000)]);
+        // nothing left out: the questioning overlaps itself
+        let all = ix.officer_overlaps("O1", (1000, 5000), 599, ("A", None)).expect("index");
+        assert_eq!(found(&all).len(), 3);
+        assert!(ix.officer_overlaps("O2", (1000, 5000), 0, ("A", None)).expect("index").is_empty());
     }
 }
