@@ -272,3 +272,42 @@ fn incremental_run_on_a_later_day_equals_a_full_audit_on_that_day() {
     assert!(later["new"].as_u64().expect("new") > 0, "some deadline passes in 46 days: {later}");
     assert_eq!(inc, clean, "the incremental result differs from a full audit on the same day");
 }
+
+/// A changed case whose questionings, penalties and summonses are as stored does not change
+/// what other cases see of it: its index rows stay, no officer or person is marked, and the
+/// nightly run checks that case alone. Changing a session's time marks its officers again.
+#[test]
+fn a_change_outside_the_cross_case_index_rechecks_only_that_case() {
+    let t = Xuncha::new();
+    let (cases, _) = t.gen(300, 13, 0.3);
+    let text = std::fs::read_to_string(&cases).expect("cases");
+    let mut all: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let as_of = ["--as-of", "2026-06-30", "--format", "json"];
+    let first = t.run(["audit", cases.to_str().expect("path")].iter().chain(&as_of)).json();
+    assert_eq!(first["audited"], 300);
+    let i = all
+        .iter()
+        .position(|c| c["questionings"].as_array().is_some_and(|qs| qs.iter().any(|q| q["ended_at"].is_string())))
+        .expect("a case with a timed questioning");
+    let id = all[i]["case_id"].as_str().expect("id").to_owned();
+    let rows = |t: &Xuncha| t.sql(&format!("SELECT rowid FROM xsessions WHERE case_id = '{id}' ORDER BY 1"));
+    let before = rows(&t);
+    assert!(!before.is_empty());
+
+    all[i]["updated_at"] = serde_json::json!("2026-07-01T02:00:00+08:00");
+    let changed = t.write("changed.ndjson", &lines(&all[i..=i]));
+    let import = t.run(["import", changed.to_str().expect("path"), "--format", "json"]);
+    assert_eq!(import.json()["changed"], 1, "{}", import.stderr);
+    assert_eq!(t.sql("SELECT count(*) FROM dirty_keys"), [["0"]], "nothing other cases see has changed");
+    assert_eq!(rows(&t), before, "the index rows were kept, not rewritten");
+    let second = t.run(["audit"].iter().chain(&as_of)).json();
+    assert_eq!(second["audited"], 1, "{second}");
+
+    let q = all[i]["questionings"].as_array().expect("qs").iter().position(|q| q["ended_at"].is_string()).expect("q");
+    all[i]["questionings"][q]["ended_at"] = all[i]["questionings"][q]["started_at"].clone();
+    let moved = t.write("moved.ndjson", &lines(&all[i..=i]));
+    t.run(["import", moved.to_str().expect("path")]);
+    let marked = t.sql("SELECT count(*) FROM dirty_keys WHERE key LIKE 'o:%'");
+    assert_ne!(marked, [["0"]], "a session that moved marks its officers");
+    assert_ne!(rows(&t), before, "and its index rows are rewritten");
+}

@@ -34,7 +34,55 @@ pub fn officer_ids(case: &Case) -> Vec<String> {
     ids.into_iter().map(|(_, id)| id.to_owned()).collect()
 }
 
+/// A case's rows in the cross-case index tables, sorted, to tell whether a changed case
+/// changed what other cases see of it.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct IndexRows {
+    /// (record, officer, person key, start, end)
+    sessions: Vec<(String, String, Option<String>, i64, i64)>,
+    /// (record, person key, what, at)
+    persons: Vec<(String, String, String, i64)>,
+}
+
+impl IndexRows {
+    fn of(c: &Case) -> IndexRows {
+        let key = |pid: &Option<String>| -> Option<String> {
+            let pid = pid.as_deref()?;
+            c.persons.iter().find(|x| x.id == pid)?.id_number.clone()
+        };
+        let mut rows = IndexRows::default();
+        for q in &c.questionings {
+            if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
+                for o in &q.officer_ids {
+                    rows.sessions.push((q.id.clone(), o.clone(), key(&q.person_id), s.0, e.0));
+                }
+            }
+        }
+        for pen in &c.penalties {
+            if let (Some(k), Some(at)) = (key(&pen.person_id), pen.decided_at) {
+                rows.persons.push((pen.id.clone(), k, "penalty".into(), at.0));
+            }
+        }
+        for s in &c.summonses {
+            if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
+                rows.persons.push((s.id.clone(), k, "summons".into(), at.0));
+            }
+        }
+        rows.sessions.sort();
+        rows.persons.sort();
+        rows
+    }
+
+    fn is_empty(&self) -> bool {
+        self.sessions.is_empty() && self.persons.is_empty()
+    }
+}
+
 /// Writes one batch in one transaction; returns (new, changed, unchanged).
+///
+/// A changed case's index rows are rewritten, and the officers and persons on them marked
+/// for the audit to re-check their other cases, only when the rows differ from the stored
+/// ones: most changes (a document added, the case closed) leave them as they were.
 pub fn write_batch(
     store: &mut Store,
     run: i64,
@@ -77,6 +125,14 @@ pub fn write_batch(
         let mut dirty = tx
             .prepare_cached("INSERT OR IGNORE INTO dirty_keys (key, from_at, to_at) VALUES (?1, ?2, ?3)")
             .ctx("preparing the index")?;
+        let mut old_s = tx
+            .prepare_cached(
+                "SELECT record_id, officer_id, person_key, started_at, ended_at FROM xsessions WHERE case_id = ?1",
+            )
+            .ctx("preparing the index")?;
+        let mut old_p = tx
+            .prepare_cached("SELECT record_id, person_key, what, at FROM xpersons WHERE case_id = ?1")
+            .ctx("preparing the index")?;
         let mut del_s = tx.prepare_cached("DELETE FROM xsessions WHERE case_id = ?1").ctx("preparing the index")?;
         let mut del_p = tx.prepare_cached("DELETE FROM xpersons WHERE case_id = ?1").ctx("preparing the index")?;
         let mut ins_s = tx
@@ -98,6 +154,7 @@ pub fn write_batch(
                 Some(_) => changed += 1,
                 None => new += 1,
             }
+            let stored_before = old.is_some();
             let officers = officer_ids(c);
             upsert
                 .execute(params![
@@ -115,35 +172,40 @@ pub fn write_batch(
                 ])
                 .ctx("storing a case")?;
             put_raw.execute(params![c.case_id, p.raw]).ctx("storing a case")?;
-            dirty_old.execute([&c.case_id]).ctx("marking cross-case keys")?;
-            del_s.execute([&c.case_id]).ctx("updating the index")?;
-            del_p.execute([&c.case_id]).ctx("updating the index")?;
-            let key = |pid: &Option<String>| -> Option<&str> {
-                let pid = pid.as_deref()?;
-                c.persons.iter().find(|x| x.id == pid)?.id_number.as_deref()
+            let rows = IndexRows::of(c);
+            let stored = if stored_before {
+                let mut was = IndexRows {
+                    sessions: old_s
+                        .query_map([&c.case_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                        .and_then(Iterator::collect)
+                        .ctx("reading the index")?,
+                    persons: old_p
+                        .query_map([&c.case_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                        .and_then(Iterator::collect)
+                        .ctx("reading the index")?,
+                };
+                was.sessions.sort();
+                was.persons.sort();
+                was
+            } else {
+                IndexRows::default()
             };
-            for q in &c.questionings {
-                if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
-                    for o in &q.officer_ids {
-                        ins_s
-                            .execute(params![c.case_id, q.id, o, key(&q.person_id), s.0, e.0])
-                            .ctx("updating the index")?;
-                        longest = longest.max(e.0.saturating_sub(s.0));
-                        dirty.execute(params![format!("o:{o}"), s.0, e.0]).ctx("marking cross-case keys")?;
-                    }
-                }
+            if rows == stored {
+                continue;
             }
-            for pen in &c.penalties {
-                if let (Some(k), Some(at)) = (key(&pen.person_id), pen.decided_at) {
-                    ins_p.execute(params![c.case_id, pen.id, k, "penalty", at.0]).ctx("updating the index")?;
-                    dirty.execute(params![format!("p:{k}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
-                }
+            if !stored.is_empty() {
+                dirty_old.execute([&c.case_id]).ctx("marking cross-case keys")?;
+                del_s.execute([&c.case_id]).ctx("updating the index")?;
+                del_p.execute([&c.case_id]).ctx("updating the index")?;
             }
-            for s in &c.summonses {
-                if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
-                    ins_p.execute(params![c.case_id, s.id, k, "summons", at.0]).ctx("updating the index")?;
-                    dirty.execute(params![format!("p:{k}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
-                }
+            for (record, officer, person, start, end) in &rows.sessions {
+                ins_s.execute(params![c.case_id, record, officer, person, start, end]).ctx("updating the index")?;
+                longest = longest.max(end.saturating_sub(*start));
+                dirty.execute(params![format!("o:{officer}"), start, end]).ctx("marking cross-case keys")?;
+            }
+            for (record, person, what, at) in &rows.persons {
+                ins_p.execute(params![c.case_id, record, person, what, at]).ctx("updating the index")?;
+                dirty.execute(params![format!("p:{person}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
             }
         }
         if longest > 0 {
