@@ -323,7 +323,9 @@ fn child_args(
 }
 
 /// Writes the nightly inputs: `changed.ndjson` with every k-th case's `updated_at` moved (the
-/// delta a nightly export carries) and `full.ndjson`, the whole file with those changes.
+/// delta a nightly export carries) and `full.ndjson`, the whole file with those changes. In
+/// every fifth changed case the first timed questioning also ends 5 minutes later, so that
+/// the run must look again at the cases near it (the same officers at about that time).
 fn nightly_files(cases: &Path, dir: &Path, percent: f64, at: &str) -> anyhow::Result<(u64, u64)> {
     use std::io::{BufRead as _, Write as _};
     let every = (100.0 / percent.clamp(0.001, 100.0)).round().max(1.0) as u64;
@@ -336,6 +338,17 @@ fn nightly_files(cases: &Path, dir: &Path, percent: f64, at: &str) -> anyhow::Re
         if (i as u64) % every == every / 2 {
             let mut v: serde_json::Value = serde_json::from_str(&line)?;
             v["updated_at"] = serde_json::Value::String(at.to_owned());
+            if n % 5 == 0 {
+                let timed = v["questionings"]
+                    .as_array_mut()
+                    .and_then(|qs| qs.iter_mut().find(|q| q["started_at"].is_string() && q["ended_at"].is_string()));
+                if let Some(q) = timed {
+                    let end = q["ended_at"].as_str().and_then(|t| crate::model::Ts::parse(t).ok());
+                    if let Some(end) = end {
+                        q["ended_at"] = serde_json::Value::String(crate::model::Ts(end.0 + 300).rfc3339());
+                    }
+                }
+            }
             let changed = serde_json::to_string(&v)?;
             writeln!(delta, "{changed}")?;
             writeln!(full, "{changed}")?;
