@@ -339,8 +339,10 @@ fn nightly_files(cases: &Path, dir: &Path, percent: f64, at: &str) -> anyhow::Re
             let mut v: serde_json::Value = serde_json::from_str(&line)?;
             v["updated_at"] = serde_json::Value::String(at.to_owned());
             if n % 5 == 0 {
-                let timed = v["questionings"]
-                    .as_array_mut()
+                // `get_mut`: indexing would add `"questionings": null` to a case without any
+                let timed = v
+                    .get_mut("questionings")
+                    .and_then(serde_json::Value::as_array_mut)
                     .and_then(|qs| qs.iter_mut().find(|q| q["started_at"].is_string() && q["ended_at"].is_string()));
                 if let Some(q) = timed {
                     let end = q["ended_at"].as_str().and_then(|t| crate::model::Ts::parse(t).ok());
@@ -595,4 +597,26 @@ fn suite_text(cases: u64, bytes: u64, rows: &[Row]) -> String {
     }
     t.push('\n');
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nightly_changes_leave_cases_valid_and_move_a_session() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cases = dir.path().join("cases.ndjson");
+        let timed = r#"{"case_id":"A","questionings":[{"id":"Q1","started_at":"2026-03-01T09:00:00+08:00","ended_at":"2026-03-01T10:00:00+08:00"}]}"#;
+        let bare = r#"{"case_id":"B"}"#;
+        // every case changed; the first and the sixth are the fifths whose session moves
+        std::fs::write(&cases, format!("{bare}\n{bare}\n{bare}\n{bare}\n{bare}\n{timed}\n")).expect("write");
+        let (n, _) = nightly_files(&cases, dir.path(), 100.0, "2026-07-01T02:00:00+08:00").expect("nightly files");
+        assert_eq!(n, 6);
+        let changed = std::fs::read_to_string(dir.path().join("changed.ndjson")).expect("read");
+        let v: Vec<serde_json::Value> = changed.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(v[5]["questionings"][0]["ended_at"], "2026-03-01T10:05:00+08:00");
+        assert_eq!(v[5]["updated_at"], "2026-07-01T02:00:00+08:00");
+        assert!(v[0].get("questionings").is_none(), "no field added to a case without questionings: {}", v[0]);
+    }
 }
