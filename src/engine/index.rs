@@ -26,6 +26,56 @@ pub struct PersonRecord {
     pub at: i64,
 }
 
+/// What one case puts in the index: a session per timed questioning and officer (with the
+/// questioned person's resident id number, if known), and a record per penalty and summons
+/// of a person whose id number is known. The importer stores these rows; the memory index
+/// is built from them; so both hold the same.
+#[derive(Debug, Default)]
+pub struct Entries {
+    /// (officer, person key, session)
+    pub sessions: Vec<(String, Option<String>, Session)>,
+    /// (person key, record)
+    pub persons: Vec<(String, PersonRecord)>,
+}
+
+impl Entries {
+    pub fn of(c: &Case) -> Entries {
+        let key = |pid: &Option<String>| -> Option<String> {
+            let pid = pid.as_deref()?;
+            c.persons.iter().find(|x| x.id == pid)?.id_number.clone()
+        };
+        let mut e = Entries::default();
+        for q in &c.questionings {
+            if let (Some(s), Some(end)) = (q.started_at, q.ended_at) {
+                for o in &q.officer_ids {
+                    let session = Session {
+                        case_id: c.case_id.clone(),
+                        record_id: q.id.clone(),
+                        started_at: s.0,
+                        ended_at: end.0,
+                    };
+                    e.sessions.push((o.clone(), key(&q.person_id), session));
+                }
+            }
+        }
+        let mut person = |k: String, record_id: &str, what: &str, at: i64| {
+            let r = PersonRecord { case_id: c.case_id.clone(), record_id: record_id.to_owned(), what: what.into(), at };
+            e.persons.push((k, r));
+        };
+        for p in &c.penalties {
+            if let (Some(k), Some(at)) = (key(&p.person_id), p.decided_at) {
+                person(k, &p.id, "penalty", at.0);
+            }
+        }
+        for s in &c.summonses {
+            if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
+                person(k, &s.id, "summons", at.0);
+            }
+        }
+        e
+    }
+}
+
 /// Where the index's entries come from. Both sources return sessions ordered by
 /// (start, case, record) and person records by (time, case, record), so a check sees the
 /// same thing from either.
@@ -134,50 +184,12 @@ impl MemoryIndex {
     pub fn from_cases<'a>(cases: impl IntoIterator<Item = &'a Case>) -> MemoryIndex {
         let mut ix = MemoryIndex::default();
         for c in cases {
-            let key = |pid: &Option<String>| -> Option<String> {
-                let pid = pid.as_deref()?;
-                c.persons.iter().find(|x| x.id == pid)?.id_number.clone()
-            };
-            for q in &c.questionings {
-                if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
-                    for o in &q.officer_ids {
-                        ix.add_session(
-                            o,
-                            Session {
-                                case_id: c.case_id.clone(),
-                                record_id: q.id.clone(),
-                                started_at: s.0,
-                                ended_at: e.0,
-                            },
-                        );
-                    }
-                }
+            let e = Entries::of(c);
+            for (officer, _, s) in e.sessions {
+                ix.add_session(&officer, s);
             }
-            for p in &c.penalties {
-                if let (Some(k), Some(at)) = (key(&p.person_id), p.decided_at) {
-                    ix.add_person(
-                        &k,
-                        PersonRecord {
-                            case_id: c.case_id.clone(),
-                            record_id: p.id.clone(),
-                            what: "penalty".into(),
-                            at: at.0,
-                        },
-                    );
-                }
-            }
-            for s in &c.summonses {
-                if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
-                    ix.add_person(
-                        &k,
-                        PersonRecord {
-                            case_id: c.case_id.clone(),
-                            record_id: s.id.clone(),
-                            what: "summons".into(),
-                            at: at.0,
-                        },
-                    );
-                }
+            for (key, r) in e.persons {
+                ix.add_person(&key, r);
             }
         }
         for v in ix.sessions.values_mut() {

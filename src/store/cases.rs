@@ -3,6 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{map_busy, now, Context, Store, StoreError};
+use crate::engine::index::Entries;
 use crate::import::{ImportSummary, Parsed, Reject};
 use crate::model::{Case, OfficerRole};
 
@@ -46,28 +47,11 @@ struct IndexRows {
 
 impl IndexRows {
     fn of(c: &Case) -> IndexRows {
-        let key = |pid: &Option<String>| -> Option<String> {
-            let pid = pid.as_deref()?;
-            c.persons.iter().find(|x| x.id == pid)?.id_number.clone()
+        let e = Entries::of(c);
+        let mut rows = IndexRows {
+            sessions: e.sessions.into_iter().map(|(o, k, s)| (s.record_id, o, k, s.started_at, s.ended_at)).collect(),
+            persons: e.persons.into_iter().map(|(k, r)| (r.record_id, k, r.what, r.at)).collect(),
         };
-        let mut rows = IndexRows::default();
-        for q in &c.questionings {
-            if let (Some(s), Some(e)) = (q.started_at, q.ended_at) {
-                for o in &q.officer_ids {
-                    rows.sessions.push((q.id.clone(), o.clone(), key(&q.person_id), s.0, e.0));
-                }
-            }
-        }
-        for pen in &c.penalties {
-            if let (Some(k), Some(at)) = (key(&pen.person_id), pen.decided_at) {
-                rows.persons.push((pen.id.clone(), k, "penalty".into(), at.0));
-            }
-        }
-        for s in &c.summonses {
-            if let (Some(k), Some(at)) = (key(&s.person_id), s.arrived_at) {
-                rows.persons.push((s.id.clone(), k, "summons".into(), at.0));
-            }
-        }
         rows.sessions.sort();
         rows.persons.sort();
         rows
