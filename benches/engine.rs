@@ -32,7 +32,9 @@ fn cases(n: u64) -> Vec<Case> {
         error_rate: 0.3,
         only: vec![],
     };
-    let scripts = Injectors::load(std::path::Path::new("fixtures/inject")).expect("scripts");
+    let calendar =
+        std::sync::Arc::new(xuncha::engine::Calendar::load(std::path::Path::new("rules")).expect("calendar"));
+    let scripts = Injectors::load(std::path::Path::new("fixtures/inject"), &calendar).expect("scripts");
     let mut out = Vec::new();
     gen::generate(&opts, &scripts, |c, _| {
         out.push(c.clone());

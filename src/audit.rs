@@ -68,6 +68,9 @@ pub struct Summary {
     pub errors: Vec<ErrorGroup>,
     pub elapsed_s: f64,
     pub cases_per_s: f64,
+    /// years a deadline fell in that `calendar.toml` has no holiday schedule for: they were
+    /// presumed leniently
+    pub calendar_presumed_years: Vec<i16>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -323,6 +326,7 @@ pub fn run(
         errors,
         elapsed_s: elapsed,
         cases_per_s: if elapsed > 0.0 { audited as f64 / elapsed } else { 0.0 },
+        calendar_presumed_years: set.calendar.presumed_years(),
     })
 }
 

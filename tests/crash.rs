@@ -14,6 +14,7 @@ fn small_rules(t: &Xuncha) -> std::path::PathBuf {
     let dir = t.path("rules");
     std::fs::create_dir_all(dir.join("g06")).expect("mkdir");
     std::fs::copy(root().join("rules/categories.toml"), dir.join("categories.toml")).expect("catalog");
+    std::fs::copy(root().join("rules/calendar.toml"), dir.join("calendar.toml")).expect("calendar");
     for e in std::fs::read_dir(root().join("rules/g06")).expect("g06") {
         let p = e.expect("entry").path();
         std::fs::copy(&p, dir.join("g06").join(p.file_name().expect("name"))).expect("copy");

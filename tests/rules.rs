@@ -5,7 +5,7 @@ use std::path::Path;
 use xuncha::engine::testing::run_fixtures;
 use xuncha::engine::RuleSet;
 
-use crate::util::{root, Xuncha};
+use crate::util::{case_json, lines, root, Xuncha};
 
 #[test]
 fn every_fixture_of_every_check_passes() {
@@ -20,6 +20,7 @@ fn temp_rules(t: &Xuncha, scripts: &[(&str, &str)]) -> std::path::PathBuf {
     let dir = t.path("rules");
     std::fs::create_dir_all(dir.join("g06")).expect("mkdir");
     std::fs::copy(root().join("rules/categories.toml"), dir.join("categories.toml")).expect("copy catalog");
+    std::fs::copy(root().join("rules/calendar.toml"), dir.join("calendar.toml")).expect("copy calendar");
     std::fs::copy(
         root().join("rules/g06/P051-detention-family-notice-late.rhai"),
         dir.join("g06/P051-detention-family-notice-late.rhai"),
@@ -151,4 +152,60 @@ fn compliant_cases_of_each_kind_raise_no_finding() {
         let passed = checks.iter().filter(|c| c["verdict"] == "passed").count();
         assert!(passed >= 50, "{kind}: only {passed} checks applied");
     }
+}
+
+#[test]
+fn a_broken_calendar_is_refused_with_the_file_and_entry_named() {
+    let t = Xuncha::new();
+    let dir = temp_rules(&t, &[]);
+    let text = std::fs::read_to_string(dir.join("calendar.toml")).expect("calendar");
+    std::fs::write(dir.join("calendar.toml"), text.replace("\"2026-10-10\"", "\"2026-10-12\"")).expect("write");
+    let r = t.run(["--rules", dir.to_str().unwrap_or_default(), "rules", "check"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("calendar.toml"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("[[year]] 2026") && r.stderr.contains("2026-10-12") && r.stderr.contains("Monday"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(dir.join("calendar.toml")).expect("rm");
+    let r = t.run(["--rules", dir.to_str().unwrap_or_default(), "rules", "check"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("calendar.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn a_deadline_in_a_year_without_a_schedule_is_presumed_and_the_year_named() {
+    let t = Xuncha::new();
+    let roll = format!(
+        "{}let d = roll_over(deadline_days(c.accepted_at, 3));\nif overdue(d, c.closure?.closed_at) {{ [finding((), `due ${{local_date(d)}}`, #{{}})] }} else {{ [] }}\n",
+        header("P049-roll")
+    );
+    let dir = temp_rules(&t, &[("P049-roll", &roll)]);
+    // accepted Tuesday 2027-02-02: the third day, Friday 02-05, is in the Spring Festival window
+    // of a year the calendar lacks; closed on Monday 02-08, on time under the presumption
+    let mut case = case_json("C1");
+    case["accepted_at"] = "2027-02-02T10:00:00+08:00".into();
+    case["closure"] = serde_json::json!({"type": "penalty", "closed_at": "2027-02-08T10:00:00+08:00"});
+    let f = t.write("c.ndjson", &lines(&[case]));
+    let args = |fmt: &str| {
+        vec![
+            "--rules".to_owned(),
+            dir.to_string_lossy().into_owned(),
+            "audit".to_owned(),
+            f.to_string_lossy().into_owned(),
+            "--as-of".to_owned(),
+            "2027-06-30".to_owned(),
+            "--full".to_owned(),
+            "--format".to_owned(),
+            fmt.to_owned(),
+        ]
+    };
+    let r = t.run(args("json"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["calendar_presumed_years"], serde_json::json!([2027]));
+    assert_eq!(j["new"], 0, "the presumption moves the deadline past 02-08: {}", r.stdout);
+    let r = t.run(args("text"));
+    assert!(r.stderr.contains("no holiday schedule for 2027"), "{}", r.stderr);
 }

@@ -69,6 +69,18 @@ pub fn render_errors(s: &Summary) -> String {
     t
 }
 
+/// The warning for years the holiday calendar lacks (empty when it lacks none).
+pub fn render_calendar_warning(s: &Summary) -> String {
+    let Some(last) = s.calendar_presumed_years.last() else { return String::new() };
+    let years: Vec<String> = s.calendar_presumed_years.iter().map(ToString::to_string).collect();
+    format!(
+        "warning: calendar.toml has no holiday schedule for {}: deadlines falling then were presumed leniently \
+         (weekends, and weekdays in the windows where a holiday may fall, move them on), which can hide a late act but never flags one that was on time\n  \
+         help: add each year from the State Council's notice (国务院办公厅关于{last}年部分节假日安排的通知) to the rules directory's calendar.toml\n",
+        years.join(", ")
+    )
+}
+
 pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
     let set = super::rules_cmd::load(cli)?;
     set.selection(&a.select, &a.ignore).map_err(anyhow::Error::msg)?;
@@ -107,6 +119,9 @@ pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
         b.finish_and_clear();
     }
     eprint!("{}", render_errors(&summary));
+    if !cli.quiet {
+        eprint!("{}", render_calendar_warning(&summary));
+    }
     match a.format {
         Format::Json => out_json(&summary)?,
         Format::Text => {

@@ -31,11 +31,12 @@ pub fn run(cli: &Cli, a: &DemoArgs) -> anyhow::Result<Outcome> {
         error_rate: 0.3,
         only: vec![],
     };
+    let set = super::rules_cmd::load(cli)?;
     if !a.sample.exists() {
         if let Some(dir) = a.sample.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let scripts = Injectors::load(&PathBuf::from("fixtures/inject"))?;
+        let scripts = Injectors::load(&PathBuf::from("fixtures/inject"), &set.calendar)?;
         gen::write_files(&opts, &scripts, &a.sample, Some(&a.sample.with_file_name("truth.ndjson")))?;
         super::note(
             cli,
@@ -46,13 +47,13 @@ pub fn run(cli: &Cli, a: &DemoArgs) -> anyhow::Result<Outcome> {
             ),
         );
     }
-    let set = super::rules_cmd::load(cli)?;
     let mut store = Store::open(&cli.db)?;
     let imported = super::import_cmd::import_and_report(cli, std::slice::from_ref(&a.sample), &mut store)?;
     out(&super::import_cmd::summary_text(&imported))?;
     let summary =
         audit::run(&mut store, &set, &Options { as_of: gen::as_of(&opts), ..Default::default() }, &|_, _| {})?;
     eprint!("{}", super::audit_cmd::render_errors(&summary));
+    eprint!("{}", super::audit_cmd::render_calendar_warning(&summary));
     out(&super::audit_cmd::summary_text(&summary))?;
     let mut top = store.conn.prepare(
         "SELECT category, count(*) AS n FROM findings WHERE status IN ('open','pushed') GROUP BY category ORDER BY n DESC, category LIMIT 10",

@@ -55,7 +55,8 @@ pub fn options(a: &GenArgs) -> anyhow::Result<GenOptions> {
 
 pub fn run(cli: &Cli, a: &GenArgs) -> anyhow::Result<Outcome> {
     let opts = options(a)?;
-    let scripts = if a.error_rate > 0.0 { Injectors::load(&a.inject)? } else { Injectors::none() };
+    let calendar = std::sync::Arc::new(crate::engine::Calendar::load(&cli.rules)?);
+    let scripts = if a.error_rate > 0.0 { Injectors::load(&a.inject, &calendar)? } else { Injectors::none(&calendar) };
     let per = gen::write_files(&opts, &scripts, &a.out, a.truth.as_deref())?;
     let injected: u64 = per.values().sum();
     note(

@@ -6,7 +6,7 @@ use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::{out, out_json, Cli, Format, Outcome};
+use super::{note, out, out_json, Cli, Format, Outcome};
 use crate::engine::api::API_DOCS;
 use crate::engine::catalog::Citation;
 use crate::engine::rule::{Status, DOC_HEADINGS};
@@ -125,11 +125,18 @@ pub fn run(cli: &Cli, cmd: &RulesCmd) -> anyhow::Result<Outcome> {
         RulesCmd::Test(a) => test(cli, a),
         RulesCmd::Check => {
             let set = load(cli)?;
+            let years: Vec<String> = set.calendar.years().keys().map(ToString::to_string).collect();
             out(&format!(
-                "{} categories, {} checks: every header is valid and every script compiles\n",
+                "{} categories, {} checks: every header is valid and every script compiles\n\
+                 calendar.toml: holiday schedules for {}; other years are presumed leniently\n",
                 set.catalog.categories.len(),
-                set.rules.len()
+                set.rules.len(),
+                if years.is_empty() { "no year".to_owned() } else { years.join(", ") }
             ))?;
+            let this_year = crate::model::Ts(crate::store::now()).local_date().year();
+            if !set.calendar.years().contains_key(&this_year) {
+                note(cli, &format!("warning: calendar.toml has no holiday schedule for {this_year}, the current year: add it from the State Council's notice"));
+            }
             Ok(Outcome::Ok)
         }
         RulesCmd::Api(a) => {
@@ -410,7 +417,7 @@ out
 
 fn score(cli: &Cli, a: &ScoreArgs) -> anyhow::Result<Outcome> {
     let set = load(cli)?;
-    let scripts = crate::gen::script::Injectors::load(&a.inject)?;
+    let scripts = crate::gen::script::Injectors::load(&a.inject, &set.calendar)?;
     let opts = crate::gen::GenOptions {
         cases: a.cases,
         seed: a.seed,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, INT};
 use serde::Serialize;
 
+use super::calendar::Calendar;
 use super::index::CrossIndex;
 use super::rule::Rule;
 use crate::model::{Case, Date, Ts};
@@ -226,9 +227,23 @@ pub fn case_deadline(
     (deadline, ext_days, paused)
 }
 
-/// Registers every API function on `engine`.
+/// Seconds of `[from, to]` during which the person was under protective restraint
+/// (`measures[].type = restraint`; one still running counts to `to`).
+pub fn restraint_seconds(case: &Case, person_id: &str, from: i64, to: i64) -> i64 {
+    case.measures
+        .iter()
+        .filter(|m| m.kind == crate::model::MeasureType::Restraint && m.person_id.as_deref() == Some(person_id))
+        .filter_map(|m| {
+            let lo = m.started_at?.0.max(from);
+            let hi = m.ended_at.map_or(to, |e| e.0).min(to);
+            (hi > lo).then_some(hi - lo)
+        })
+        .sum()
+}
+
+/// Registers every API function on `engine`; the calendar functions use `calendar`.
 #[allow(clippy::too_many_lines)]
-pub fn register(engine: &mut Engine) {
+pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     // ---- time -------------------------------------------------------------------------
     engine.register_fn("hours_between", |a: Dynamic, b: Dynamic| -> Res<f64> {
         Ok((ts(&b, "hours_between")? - ts(&a, "hours_between")?) as f64 / 3600.0)
@@ -248,6 +263,14 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("deadline_months", |start: Dynamic, n: INT| -> Res<INT> {
         Ok(deadline_months(ts(&start, "deadline_months")?, n))
+    });
+    let cal = calendar.clone();
+    engine.register_fn("roll_over", move |deadline: Dynamic| -> Res<INT> {
+        Ok(cal.roll_over(ts(&deadline, "roll_over")?))
+    });
+    let cal = calendar.clone();
+    engine.register_fn("deadline_workdays", move |start: Dynamic, n: INT| -> Res<INT> {
+        cal.deadline_workdays(ts(&start, "deadline_workdays")?, n).map_err(err)
     });
     engine.register_fn("overdue", |deadline: Dynamic, done: Dynamic| -> Res<bool> {
         let deadline = ts(&deadline, "overdue")?;
@@ -278,6 +301,12 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("local_time", |t: Dynamic| -> Res<ImmutableString> {
         Ok(Ts(ts(&t, "local_time")?).local_text().into())
+    });
+    engine.register_fn("date_start", |day: INT| -> Res<INT> {
+        Date(day)
+            .to_civil()
+            .map(|d| Ts::start_of_local_day(d).0)
+            .ok_or_else(|| err(format!("date_start: {day} is not a date yyyymmdd")))
     });
     engine.register_fn("ymd", |t: Dynamic| -> Res<INT> { Ok(Ts(ts(&t, "ymd")?).local_ymd()) });
     engine.register_fn("date_text", |d: INT| -> ImmutableString { Date(d).to_string().into() });
@@ -360,6 +389,7 @@ pub fn register(engine: &mut Engine) {
             })
         })
     });
+    engine.register_fn("age_on_day", |birth: INT, day: INT| -> INT { Date(birth).age_on(Date(day)) });
     engine.register_fn("is_minor", |person_id: Dynamic, at: Dynamic| -> Res<bool> {
         let at = ts(&at, "is_minor")?;
         let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
@@ -467,6 +497,23 @@ pub fn register(engine: &mut Engine) {
         })
     });
     engine.register_fn("case_domain", || -> Res<ImmutableString> { ctx(|c| Ok(case_domain(&c.case).into())) });
+    engine.register_fn("restraint_seconds", |person_id: Dynamic, from: Dynamic, to: Dynamic| -> Res<INT> {
+        let (from, to) = (ts(&from, "restraint_seconds")?, ts(&to, "restraint_seconds")?);
+        let Ok(pid) = person_id.into_immutable_string() else { return Ok(0) };
+        ctx(|c| Ok(restraint_seconds(&c.case, &pid, from, to)))
+    });
+    // a method on the penalty map (`p.sanctioned()`): a `&mut` first argument is not copied
+    engine.register_fn("sanctioned", |p: &mut Map| -> bool {
+        let yes = |k: &str| p.get(k).and_then(|v| v.as_bool().ok()) == Some(true);
+        let positive = |k: &str| {
+            p.get(k).is_some_and(|v| v.as_int().map(|i| i > 0).or_else(|_| v.as_float().map(|f| f > 0.0)) == Ok(true))
+        };
+        yes("warning")
+            || positive("fine_cny")
+            || positive("detention_days")
+            || p.get("licence_action").is_some_and(|v| !v.is_unit())
+            || yes("confiscation")
+    });
     engine.register_fn("questionings_of", |person_id: Dynamic| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {
@@ -561,6 +608,10 @@ pub fn register(engine: &mut Engine) {
             }
         },
     );
+    engine.register_fn("num_text", |v: Dynamic| -> Res<ImmutableString> {
+        let x = number(&v)?;
+        Ok(if x.fract() == 0.0 && x.abs() < 9.0e15 { (x as i64).to_string() } else { x.to_string() }.into())
+    });
     engine.register_fn("money", |v: Dynamic| -> Res<ImmutableString> { Ok(money_text(number(&v)?).into()) });
     engine.register_fn("num", |v: Dynamic| -> Res<f64> {
         if v.is_unit() {
@@ -663,6 +714,8 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "deadline_hours(start, n) -> int", doc: "the instant n hours after start (hour limits run from the exact time)" },
     ApiDoc { signature: "deadline_days(start, n) -> int", doc: "23:59:59 of the day n calendar days after start's day; the start day does not count (刑事诉讼法 第一百零五条)" },
     ApiDoc { signature: "deadline_months(start, n) -> int", doc: "23:59:59 of the same date n months later (or that month's last day)" },
+    ApiDoc { signature: "roll_over(deadline) -> int", doc: "the deadline of a period in days or months moved over rest days: when its last day is a weekend or a statutory holiday (rules/calendar.toml), 23:59:59 of the first working day after it; otherwise unchanged (刑事诉讼法 第一百零五条第四款；行政案件程序规定 第三十五条). Never for a period that deprives a person of liberty" },
+    ApiDoc { signature: "deadline_workdays(start, n) -> int", doc: "23:59:59 of the n-th working day after start's day: weekends and statutory holidays do not count, weekend days worked by the State Council's schedule do (行政处罚法 第八十五条；行政强制法 第六十九条). A year missing from rules/calendar.toml is presumed leniently (never an earlier deadline) and named at the end of the audit" },
     ApiDoc { signature: "overdue(deadline, done) -> bool", doc: "done is later than deadline; if done is () (not done), whether the audit date is past deadline" },
     ApiDoc { signature: "done_or_now(t) -> int", doc: "t, or the audit's as-of instant when t is ()" },
     ApiDoc { signature: "as_of() -> int", doc: "the audit's as-of instant (end of the --as-of day, or now)" },
@@ -670,6 +723,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "local_date(t) -> string", doc: "`2026-03-01`, the Asia/Shanghai date of t" },
     ApiDoc { signature: "local_time(t) -> string", doc: "`2026-03-01 14:05`, Asia/Shanghai" },
     ApiDoc { signature: "ymd(t) -> int", doc: "the Asia/Shanghai date of t as yyyymmdd, comparable with birth_date and offence dates" },
+    ApiDoc { signature: "date_start(yyyymmdd) -> int", doc: "the instant 00:00 Asia/Shanghai of a date such as `offence_ended_on`, to count a period from it" },
     ApiDoc { signature: "date_text(yyyymmdd) -> string", doc: "`2010-03-01` from 20100301" },
     ApiDoc { signature: "duration_text(seconds) -> string", doc: "`31 小时 5 分`, `45 分钟`, `4 天 2 小时` for messages" },
     ApiDoc { signature: "hours_text(hours) -> string", doc: "the same from a float number of hours" },
@@ -680,6 +734,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "age_on(birth_yyyymmdd, at) -> int", doc: "age in full years at instant at; a year is reached the day after the birthday (法释〔2006〕1号 第二条)" },
     ApiDoc { signature: "age_at(person_id, at) -> int or ()", doc: "the person's age at instant at; () when the birth date is not recorded" },
     ApiDoc { signature: "reached_age(person_id, years) -> bool", doc: "the person is `years` old or older on the audit date (counted as `age_on`); false when the birth date is not recorded. A case checked with it is checked again on the day the person reaches that age" },
+    ApiDoc { signature: "age_on_day(birth_yyyymmdd, day_yyyymmdd) -> int", doc: "age in full years on a date (both yyyymmdd), counted as `age_on`: for acts known only by their date, such as `offence_ended_on`" },
     ApiDoc { signature: "is_minor(person_id, at) -> bool", doc: "under 18 at instant at; false when the birth date is not recorded" },
     ApiDoc { signature: "has_condition(person_id, condition) -> bool", doc: "the person's conditions include e.g. `deaf_mute`, `pregnant`" },
     ApiDoc { signature: "is_foreign(person_id) -> bool", doc: "nationality recorded and not CHN" },
@@ -695,9 +750,12 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "officer_sessions(officer_id, from, to) -> array", doc: "the same, only sessions overlapping [from, to] (an index range, not a scan)" },
     ApiDoc { signature: "officer_overlaps(officer_id, from, to, more_than_s, record_id) -> array", doc: "the officer's sessions in any imported case overlapping [from, to] by more than more_than_s seconds, other than this case's record record_id (() = none left out): #{case_id, record_id, started_at, ended_at, from, to}, from/to the overlap, in session order" },
     ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}; person_id is a person of this case" },
+    ApiDoc { signature: "restraint_seconds(person_id, from, to) -> int", doc: "seconds of [from, to] during which the person was under protective restraint (`measures[].type = restraint`; one not ended counts to `to`): time that is not questioning time (行政案件程序规定 第五十八条)" },
+    ApiDoc { signature: "sanctioned(penalty) -> bool", doc: "(also `p.sanctioned()`) the penalty imposes something: a warning, a fine or detention above 0, a licence action, or confiscation" },
     ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case, read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },
     ApiDoc { signature: "reversed(later_label, later, earlier_label, earlier) -> string or ()", doc: "`立案（2026-03-01 09:00）早于受案（…）` when the step that must come later is strictly earlier; () when in order or either time is missing" },
     ApiDoc { signature: "push_if_reversed(hits, subject, later_label, later, earlier_label, earlier)", doc: "(also `hits.push_if_reversed(subject, …)`) appends `[subject, text]` to the array hits, text as `reversed` gives it, when the step that must come later is strictly earlier; nothing otherwise (one call, no array built, for a check that compares many pairs)" },
+    ApiDoc { signature: "num_text(x) -> string", doc: "a number for a message without a needless fraction: `92` for 92.0, `79.9`" },
     ApiDoc { signature: "money(x) -> string", doc: "`4,000 元`" },
     ApiDoc { signature: "num(x) -> float", doc: "x as a float; () counts as 0" },
     ApiDoc { signature: "finding(subject_id, message, evidence) -> map", doc: "a finding about a sub-record (() = the case), with a Chinese message and an evidence map of the fields that decided it" },

@@ -5,6 +5,7 @@
 //! It owns no storage: it takes cases and yields findings and rule errors.
 
 pub mod api;
+pub mod calendar;
 pub mod catalog;
 pub mod index;
 pub mod rule;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use rhai::{Engine, EvalAltResult, OptimizationLevel, Position, AST};
 
+pub use calendar::Calendar;
 pub use catalog::{Catalog, Category};
 pub use rule::Rule;
 
@@ -92,8 +94,9 @@ pub fn frame(title: &str, origin: &str, source: &str, line: usize, column: usize
     format!("error: {title}\n  --> {origin}:{line}:{column}\n")
 }
 
-/// Builds the sandboxed engine every worker uses (STYLE.md R10).
-pub fn build_engine() -> Engine {
+/// Builds the sandboxed engine every worker uses (STYLE.md R10); `roll_over` and
+/// `deadline_workdays` read `calendar`.
+pub fn build_engine(calendar: &Arc<Calendar>) -> Engine {
     let mut engine = Engine::new();
     engine.set_optimization_level(OptimizationLevel::Full);
     engine.set_strict_variables(true);
@@ -108,7 +111,7 @@ pub fn build_engine() -> Engine {
     engine.disable_symbol("eval");
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
-    api::register(&mut engine);
+    api::register(&mut engine, calendar);
     engine
 }
 
@@ -117,7 +120,9 @@ pub struct RuleSet {
     pub dir: PathBuf,
     pub catalog: Catalog,
     pub rules: Arc<Vec<Rule>>,
-    /// blake3 over every rule's version tag: a change re-audits every case
+    /// the holiday schedule (`calendar.toml`)
+    pub calendar: Arc<Calendar>,
+    /// blake3 over every rule's version tag and the calendar: a change re-audits every case
     pub rules_hash: String,
 }
 
@@ -159,10 +164,11 @@ pub fn compile(engine: &Engine, rule: &Rule) -> Result<AST, CompileError> {
 }
 
 impl RuleSet {
-    /// Loads `categories.toml` and every `.rhai` below `dir`, then compiles all scripts.
-    /// Every problem is listed, not only the first.
+    /// Loads `categories.toml`, `calendar.toml` and every `.rhai` below `dir`, then compiles
+    /// all scripts. Every problem is listed, not only the first.
     pub fn load(dir: &Path) -> Result<RuleSet, RuleLoadError> {
         let catalog = Catalog::load(&dir.join("categories.toml"))?;
+        let calendar = Calendar::load(dir)?;
         let mut files = Vec::new();
         rhai_files(dir, &mut files).map_err(|cause| RuleLoadError::Read { path: dir.into(), cause })?;
         files.sort();
@@ -192,7 +198,8 @@ impl RuleSet {
             return Err(RuleLoadError::Many { dir: dir.into(), errors });
         }
         rules.sort_by(|a, b| a.header.id.cmp(&b.header.id));
-        let engine = build_engine();
+        let calendar = Arc::new(calendar);
+        let engine = build_engine(&calendar);
         let compile_errors: Vec<CompileError> = rules.iter().filter_map(|r| compile(&engine, r).err()).collect();
         if !compile_errors.is_empty() {
             return Err(RuleLoadError::Compile(compile_errors));
@@ -202,8 +209,9 @@ impl RuleSet {
             h.update(r.header.id.as_bytes());
             h.update(r.version_tag().as_bytes());
         }
+        h.update(calendar.hash.as_bytes());
         let rules_hash = h.finalize().to_hex()[..16].to_owned();
-        Ok(RuleSet { dir: dir.into(), catalog, rules: Arc::new(rules), rules_hash })
+        Ok(RuleSet { dir: dir.into(), catalog, rules: Arc::new(rules), calendar, rules_hash })
     }
 
     /// Index of a rule by id.

@@ -117,6 +117,7 @@ pub struct Worker {
 /// What workers share (read-only).
 pub struct RuleSetShared {
     pub rules: Arc<Vec<super::Rule>>,
+    pub calendar: Arc<super::Calendar>,
     pub category_of: Vec<String>,
     pub index: Arc<CrossIndex>,
 }
@@ -125,6 +126,7 @@ impl RuleSetShared {
     pub fn new(set: &RuleSet, index: Arc<CrossIndex>) -> Arc<RuleSetShared> {
         Arc::new(RuleSetShared {
             rules: set.rules.clone(),
+            calendar: set.calendar.clone(),
             category_of: set.rules.iter().map(|r| r.header.category.clone()).collect(),
             index,
         })
@@ -135,7 +137,7 @@ impl Worker {
     /// Builds an engine and compiles every script (they compiled once already at load, so
     /// an error here is unexpected and reported as a rule error on use).
     pub fn new(set: Arc<RuleSetShared>) -> Worker {
-        let engine = build_engine();
+        let engine = build_engine(&set.calendar);
         let asts = set.rules.iter().map(|r| compile(&engine, r).unwrap_or_default()).collect();
         Worker { engine, asts, set, timing: None }
     }
@@ -152,8 +154,12 @@ impl Worker {
 
     /// Replaces the cross-case index (rule tests give each fixture entry its own).
     pub fn set_index(&mut self, index: Arc<CrossIndex>) {
-        self.set =
-            Arc::new(RuleSetShared { rules: self.set.rules.clone(), category_of: self.set.category_of.clone(), index });
+        self.set = Arc::new(RuleSetShared {
+            rules: self.set.rules.clone(),
+            calendar: self.set.calendar.clone(),
+            category_of: self.set.category_of.clone(),
+            index,
+        });
     }
 
     /// Runs the selected checks on one case as of `as_of`.

@@ -10,13 +10,14 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rhai::{Dynamic, Engine, Scope, AST, INT};
 
 use super::GenError;
-use crate::engine::{build_engine, frame};
+use crate::engine::{build_engine, frame, Calendar};
 use crate::model::Case;
 
 thread_local! {
@@ -37,8 +38,8 @@ fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R, fallback: R) -> R {
     })
 }
 
-fn gen_engine() -> Engine {
-    let mut e = build_engine();
+fn gen_engine(calendar: &Arc<Calendar>) -> Engine {
+    let mut e = build_engine(calendar);
     e.register_fn("rand", |n: INT| -> INT {
         if n <= 0 {
             0
@@ -67,13 +68,14 @@ fn gen_engine() -> Engine {
 
 impl Injectors {
     /// No scripts (clean cases only).
-    pub fn none() -> Injectors {
-        Injectors { engine: gen_engine(), scripts: vec![] }
+    pub fn none(calendar: &Arc<Calendar>) -> Injectors {
+        Injectors { engine: gen_engine(calendar), scripts: vec![] }
     }
 
-    /// Loads and compiles every `<CODE>.rhai` in `dir` (a missing directory means none).
-    pub fn load(dir: &Path) -> Result<Injectors, GenError> {
-        let engine = gen_engine();
+    /// Loads and compiles every `<CODE>.rhai` in `dir` (a missing directory means none);
+    /// the scripts' `roll_over` and `deadline_workdays` read `calendar`.
+    pub fn load(dir: &Path, calendar: &Arc<Calendar>) -> Result<Injectors, GenError> {
+        let engine = gen_engine(calendar);
         let mut scripts = Vec::new();
         if !dir.exists() {
             return Ok(Injectors { engine, scripts });
