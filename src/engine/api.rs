@@ -241,6 +241,22 @@ pub fn restraint_seconds(case: &Case, person_id: &str, from: i64, to: i64) -> i6
         .sum()
 }
 
+/// The hearing time a public-order case period leaves out when the case records no
+/// `hearing` pause: from the earliest hearing request to the latest hearing held, over the
+/// penalties that record both (治安管理处罚法 2025 第一百一十八条第二款). 0 when a hearing
+/// pause is recorded (the pause itself is left out) or no hearing was held.
+pub fn hearing_seconds(case: &Case) -> i64 {
+    use crate::model::PauseReason;
+    if case.pauses.iter().any(|p| p.reason == Some(PauseReason::Hearing)) {
+        return 0;
+    }
+    let spans = case.penalties.iter().filter_map(|p| {
+        let (a, b) = (p.hearing_requested_at?.0, p.hearing_held_at?.0);
+        (b > a).then_some((a, b))
+    });
+    spans.reduce(|(a, b), (x, y)| (a.min(x), b.max(y))).map_or(0, |(a, b)| b - a)
+}
+
 /// Registers every API function on `engine`; the calendar functions use `calendar`.
 #[allow(clippy::too_many_lines)]
 pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
@@ -497,6 +513,7 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
         })
     });
     engine.register_fn("case_domain", || -> Res<ImmutableString> { ctx(|c| Ok(case_domain(&c.case).into())) });
+    engine.register_fn("hearing_seconds", || -> Res<INT> { ctx(|c| Ok(hearing_seconds(&c.case))) });
     engine.register_fn("restraint_seconds", |person_id: Dynamic, from: Dynamic, to: Dynamic| -> Res<INT> {
         let (from, to) = (ts(&from, "restraint_seconds")?, ts(&to, "restraint_seconds")?);
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(0) };
@@ -750,6 +767,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "officer_sessions(officer_id, from, to) -> array", doc: "the same, only sessions overlapping [from, to] (an index range, not a scan)" },
     ApiDoc { signature: "officer_overlaps(officer_id, from, to, more_than_s, record_id) -> array", doc: "the officer's sessions in any imported case overlapping [from, to] by more than more_than_s seconds, other than this case's record record_id (() = none left out): #{case_id, record_id, started_at, ended_at, from, to}, from/to the overlap, in session order" },
     ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}; person_id is a person of this case" },
+    ApiDoc { signature: "hearing_seconds() -> int", doc: "the hearing time a public-order case period leaves out (治安管理处罚法 2025 第一百一十八条第二款) when the case records no `hearing` pause: seconds from the earliest `hearing_requested_at` to the latest `hearing_held_at` over the penalties that record both; 0 when a hearing pause is recorded (case_deadline leaves that out) or none was held" },
     ApiDoc { signature: "restraint_seconds(person_id, from, to) -> int", doc: "seconds of [from, to] during which the person was under protective restraint (`measures[].type = restraint`; one not ended counts to `to`): time that is not questioning time (行政案件程序规定 第五十八条)" },
     ApiDoc { signature: "sanctioned(penalty) -> bool", doc: "(also `p.sanctioned()`) the penalty imposes something: a warning, a fine or detention above 0, a licence action, or confiscation" },
     ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case, read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },
