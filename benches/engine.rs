@@ -1,6 +1,7 @@
 //! Evaluation throughput: every shipped check over generated cases (1 and 2 threads), and
 //! four checks (P051, P071, P089, P040) three ways on the same cases in this one process:
-//! rhai, their plain-Rust twins over the typed model (the ceiling), and the same decisions as
+//! rhai, their plain-Rust twins over the typed model (the ceiling; holidays from the same
+//! calendar), and the same decisions as
 //! Google CEL programs (crate cel-interpreter, the peer engine). Run: `cargo bench --bench engine`.
 //!
 //! Before timing, the CEL programs must count exactly what the Rust twins count on every case.
@@ -12,7 +13,7 @@ use rayon::prelude::*;
 use xuncha::engine::api::deadline_days;
 use xuncha::engine::index::CrossIndex;
 use xuncha::engine::run::{RuleSetShared, Worker};
-use xuncha::engine::RuleSet;
+use xuncha::engine::{Calendar, RuleSet};
 use xuncha::gen::{self, script::Injectors, GenOptions};
 use xuncha::model::{Case, Date, DocumentType, MeasureType};
 
@@ -45,7 +46,7 @@ fn cases(n: u64) -> Vec<Case> {
 }
 
 /// The four checks in plain Rust (the same decisions, simplified messages).
-fn twins(c: &Case, as_of: i64) -> usize {
+fn twins(c: &Case, as_of: i64, cal: &Calendar) -> usize {
     let mut n = 0;
     for m in &c.measures {
         if m.kind == MeasureType::CriminalDetention && m.notification_waived_reason.is_none() {
@@ -75,7 +76,7 @@ fn twins(c: &Case, as_of: i64) -> usize {
                 .filter_map(|x| x.delivered_at)
                 .map(|t| t.0)
                 .min();
-            if served.unwrap_or(as_of) > deadline_days(d.0, 2) {
+            if served.unwrap_or(as_of) > cal.roll_over(deadline_days(d.0, 2)) {
                 n += 1;
             }
         }
@@ -104,16 +105,17 @@ const CEL_TWINS: [&str; 4] = [
     r#"c.penalties.filter(p, p.decided_at != null
         && (c.documents.exists(x, x.type == "penalty_decision" && x.person_id == p.person_id && x.delivered_at != null)
             ? !c.documents.exists(x, x.type == "penalty_decision" && x.person_id == p.person_id
-                && x.delivered_at != null && x.delivered_at <= deadline_days(p.decided_at, 2))
-            : as_of > deadline_days(p.decided_at, 2))).size()"#,
+                && x.delivered_at != null && x.delivered_at <= roll_over(deadline_days(p.decided_at, 2)))
+            : as_of > roll_over(deadline_days(p.decided_at, 2)))).size()"#,
     r#"c.questionings.filter(q, q.guardian_present != true && q.person_id != null && q.started_at != null
         && c.persons.exists(p, p.id == q.person_id && p.birth_date != null && age_on(p.birth_date, q.started_at) < 18)).size()"#,
 ];
 
 /// A CEL root context with the helpers the programs call (as rhai has its API).
-fn cel_root() -> cel_interpreter::Context<'static> {
+fn cel_root(cal: Arc<Calendar>) -> cel_interpreter::Context<'static> {
     let mut ctx = cel_interpreter::Context::default();
     ctx.add_function("deadline_days", |start: i64, n: i64| deadline_days(start, n));
+    ctx.add_function("roll_over", move |t: i64| cal.roll_over(t));
     ctx.add_function("age_on", |birth: i64, at: i64| Date(birth).age_on(Date(xuncha::model::Ts(at).local_ymd())));
     ctx
 }
@@ -193,10 +195,10 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("plain Rust, the same 4 checks, 1 thread", |b| {
-        b.iter(|| cases.iter().map(|c| twins(c, as_of)).sum::<usize>())
+        b.iter(|| cases.iter().map(|c| twins(c, as_of, &set.calendar)).sum::<usize>())
     });
 
-    let root = cel_root();
+    let root = cel_root(set.calendar.clone());
     let programs: Vec<cel_interpreter::Program> =
         CEL_TWINS.iter().map(|src| cel_interpreter::Program::compile(src).expect("CEL twin compiles")).collect();
     let converted: Vec<cel_interpreter::Value> =
@@ -204,7 +206,7 @@ fn bench(c: &mut Criterion) {
     for (case, v) in cases.iter().zip(&converted) {
         assert_eq!(
             cel_count(&root, &programs, v, as_of),
-            twins(case, as_of),
+            twins(case, as_of, &set.calendar),
             "CEL and Rust disagree on {}",
             case.case_id
         );
