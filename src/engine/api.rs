@@ -318,6 +318,17 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("local_time", |t: Dynamic| -> Res<ImmutableString> {
         Ok(Ts(ts(&t, "local_time")?).local_text().into())
     });
+    // the one wording of a day deadline in messages, rolled or not
+    engine.register_fn("deadline_text", |last: Dynamic, due: Dynamic| -> Res<ImmutableString> {
+        let (last, due) = (ts(&last, "deadline_text")?, ts(&due, "deadline_text")?);
+        let day = |t: i64| Ts(t).local_date().to_string();
+        Ok(if last == due {
+            format!("期满日 {}", day(due))
+        } else {
+            format!("期满日 {} 为节假日，顺延至 {}", day(last), day(due))
+        }
+        .into())
+    });
     engine.register_fn("date_start", |day: INT| -> Res<INT> {
         Date(day)
             .to_civil()
@@ -740,6 +751,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "local_date(t) -> string", doc: "`2026-03-01`, the Asia/Shanghai date of t" },
     ApiDoc { signature: "local_time(t) -> string", doc: "`2026-03-01 14:05`, Asia/Shanghai" },
     ApiDoc { signature: "ymd(t) -> int", doc: "the Asia/Shanghai date of t as yyyymmdd, comparable with birth_date and offence dates" },
+    ApiDoc { signature: "deadline_text(deadline, rolled) -> string", doc: "a day deadline for a message: `期满日 2026-03-12`, or `期满日 2026-02-15 为节假日，顺延至 2026-02-24` when `rolled` (= roll_over(deadline)) moved it" },
     ApiDoc { signature: "date_start(yyyymmdd) -> int", doc: "the instant 00:00 Asia/Shanghai of a date such as `offence_ended_on`, to count a period from it" },
     ApiDoc { signature: "date_text(yyyymmdd) -> string", doc: "`2010-03-01` from 20100301" },
     ApiDoc { signature: "duration_text(seconds) -> string", doc: "`31 小时 5 分`, `45 分钟`, `4 天 2 小时` for messages" },
