@@ -35,7 +35,7 @@ fn cases(n: u64) -> Vec<Case> {
     };
     let calendar =
         std::sync::Arc::new(xuncha::engine::Calendar::load(std::path::Path::new("rules")).expect("calendar"));
-    let scripts = Injectors::load(std::path::Path::new("fixtures/inject"), &calendar).expect("scripts");
+    let scripts = Injectors::load(std::path::Path::new("rules/inject"), &calendar).expect("scripts");
     let mut out = Vec::new();
     gen::generate(&opts, &scripts, |c, _| {
         out.push(c.clone());

@@ -12,7 +12,7 @@ use crate::util::root;
 #[test]
 fn every_category_finds_what_was_injected_and_nothing_else() {
     let set = RuleSet::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
-    let scripts = Injectors::load(&root().join("fixtures/inject"), &set.calendar).unwrap_or_else(|e| panic!("{e}"));
+    let scripts = Injectors::load(&root().join("rules/inject"), &set.calendar).unwrap_or_else(|e| panic!("{e}"));
     let opts = GenOptions {
         cases: 20_000,
         seed: 5,

@@ -53,7 +53,7 @@ pub struct SuiteArgs {
     #[arg(long, requires = "dir")]
     pub reuse: bool,
     /// The generator scripts
-    #[arg(long, default_value = "fixtures/inject")]
+    #[arg(long, default_value = "rules/inject")]
     pub inject: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

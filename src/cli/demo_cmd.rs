@@ -36,7 +36,7 @@ pub fn run(cli: &Cli, a: &DemoArgs) -> anyhow::Result<Outcome> {
         if let Some(dir) = a.sample.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let scripts = Injectors::load(&PathBuf::from("fixtures/inject"), &set.calendar)?;
+        let scripts = Injectors::load(&PathBuf::from("rules/inject"), &set.calendar)?;
         gen::write_files(&opts, &scripts, &a.sample, Some(&a.sample.with_file_name("truth.ndjson")))?;
         super::note(
             cli,

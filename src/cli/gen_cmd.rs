@@ -35,7 +35,7 @@ pub struct GenArgs {
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// The generator scripts (comply/inject per category)
-    #[arg(long, default_value = "fixtures/inject")]
+    #[arg(long, default_value = "rules/inject")]
     pub inject: PathBuf,
 }
 

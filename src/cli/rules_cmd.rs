@@ -42,7 +42,7 @@ pub struct ScoreArgs {
     /// Only inject these categories (comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    #[arg(long, default_value = "fixtures/inject")]
+    #[arg(long, default_value = "rules/inject")]
     pub inject: PathBuf,
     /// Print only categories below this recall or precision
     #[arg(long, default_value_t = 1.01)]

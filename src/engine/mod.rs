@@ -126,9 +126,15 @@ pub struct RuleSet {
     pub rules_hash: String,
 }
 
+/// The subdirectory of a rules directory that holds the generator's scripts, not checks.
+pub const INJECT_DIR: &str = "inject";
+
 fn rhai_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let p = entry?.path();
+        if p.is_dir() && p.file_name().is_some_and(|n| n == INJECT_DIR) {
+            continue;
+        }
         if p.is_dir() {
             rhai_files(&p, out)?;
         } else if p.extension().is_some_and(|e| e == "rhai") {

@@ -3,7 +3,7 @@
 //! A base generator (Rust) writes cases whose timelines follow the law: acceptance, summons,
 //! questioning, measures, seizures, appraisals, penalties, service, execution, closure, for a
 //! mix of fights, theft, fraud, disputes, drink and drunk driving. Then, per category, an
-//! optional script `fixtures/inject/<CODE>.rhai` runs in two modes: `comply` (make a clean
+//! optional script `rules/inject/<CODE>.rhai` runs in two modes: `comply` (make a clean
 //! case satisfy the category, for details the base leaves out) and `inject` (put this
 //! category's error into a case and return the subject ids). With `--truth`, one NDJSON line
 //! per injected error. Same seed, same bytes.

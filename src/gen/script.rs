@@ -1,4 +1,4 @@
-//! The per-category generator scripts, `fixtures/inject/<CODE>.rhai`.
+//! The per-category generator scripts, `rules/inject/<CODE>.rhai`.
 //!
 //! Each script sees the case as the mutable variable `c` (the same shape checks see:
 //! timestamps are integers), the string `mode` (`"comply"` or `"inject"`) and the integer
