@@ -78,25 +78,74 @@ fn json_array_with_a_bad_element_keeps_the_others() {
 }
 
 #[test]
-fn structural_problems_are_rejected_with_their_path() {
+fn what_cannot_be_identified_is_rejected_with_its_path() {
     let t = Xuncha::new();
-    let mut dangling = case_json("D1");
-    dangling["questionings"] = serde_json::json!([{"id": "Q1", "person_id": "P9", "officer_ids": ["O1"]}]);
-    let mut backwards = case_json("D2");
-    backwards["measures"] = serde_json::json!([{"id": "M1", "person_id": "P1", "type": "bail",
-        "started_at": "2026-03-02T10:00:00+08:00", "ended_at": "2026-03-01T10:00:00+08:00"}]);
     let mut dup = case_json("D3");
     dup["questionings"] = serde_json::json!([{"id": "P1", "person_id": "P1"}]);
     let mut wrong_type = case_json("D4");
     wrong_type["officers"] = serde_json::json!("O1");
-    let f = t.write("s.ndjson", &lines(&[dangling, backwards, dup, wrong_type, case_json("OK")]));
+    let mut no_unit = case_json("D5");
+    no_unit["unit_id"] = "  ".into();
+    let mut no_officers = case_json("D6");
+    no_officers["officers"] = serde_json::json!([]);
+    let mut empty_id = case_json("D7");
+    empty_id["documents"] = serde_json::json!([{"id": "", "type": "other"}]);
+    let mut empty_case = case_json("");
+    empty_case["case_id"] = "".into();
+    let f =
+        t.write("s.ndjson", &lines(&[dup, wrong_type, no_unit, no_officers, empty_id, empty_case, case_json("OK")]));
     let r = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.json()["new"], 1);
-    assert!(r.stderr.contains("at `questionings[0].person_id`: refers to person `P9`"), "{}", r.stderr);
-    assert!(r.stderr.contains("at `measures[0].ended_at`: measure ends before it starts"), "{}", r.stderr);
+    assert_eq!(r.json()["rejected"], 6);
     assert!(r.stderr.contains("duplicate sub-record id `P1`"), "{}", r.stderr);
     assert!(r.stderr.contains("at `officers`: invalid type: string"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `unit_id`: expected a non-empty unit id"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `officers`: expected at least one officer"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `documents[0].id`: expected a non-empty id"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `case_id`: expected a non-empty case id"), "{}", r.stderr);
+}
+
+/// Issue #15: a record that contradicts itself is stored, audited and flagged on the record it
+/// names, and the others import as before.
+#[test]
+fn thousand_records_and_three_that_contradict_themselves_are_all_stored_and_flagged() {
+    let t = Xuncha::new();
+    let (generated, _) = t.gen(1000, 11, 0.0);
+    let mut text = std::fs::read_to_string(&generated).expect("generated");
+    let mut backwards = case_json("X-BACKWARDS");
+    backwards["questionings"] = serde_json::json!([{"id": "Q1", "person_id": "P1", "kind": "inquiry", "place": "case_area",
+        "officer_ids": ["O1", "O2"], "started_at": "2026-03-02T10:00:00+08:00", "ended_at": "2026-03-02T09:00:00+08:00"}]);
+    let mut approval = case_json("X-APPROVAL");
+    approval["approvals"] = serde_json::json!([{"id": "A1", "step": "measure", "subject_id": "M9", "approver_id": "L1",
+        "level": "bureau", "approved_at": "2026-03-02T10:00:00+08:00"}]);
+    let mut document = case_json("X-DOCUMENT");
+    document["documents"] = serde_json::json!([{"id": "D1", "type": "rights_notice", "person_id": "P7",
+        "issued_at": "2026-03-02T10:00:00+08:00"}]);
+    text.push_str(&lines(&[backwards, approval, document]));
+    let f = t.write("export.ndjson", &text);
+    let r = t.run(["audit", f.to_str().unwrap_or_default(), "--as-of", "2026-06-30", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(t.sql("SELECT count(*) FROM cases")[0][0], "1003");
+    assert_eq!(t.sql("SELECT count(*) FROM rejects")[0][0], "0");
+    assert_eq!(t.sql("SELECT count(*) FROM rule_errors")[0][0], "0");
+    let flagged = t.sql(
+        "SELECT case_id, subject, rule_id, evidence FROM findings WHERE case_id LIKE 'X-%' AND category = 'P108' ORDER BY case_id",
+    );
+    let got: Vec<(&str, &str, &str)> = flagged.iter().map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("X-APPROVAL", "A1", "P108-record-refers-to-missing-entry"),
+            ("X-BACKWARDS", "Q1", "P108-contradictory-timestamps"),
+            ("X-DOCUMENT", "D1", "P108-record-refers-to-missing-entry"),
+        ]
+    );
+    // the JSON path of the field is in the evidence
+    assert!(flagged[0][3].contains("approvals[0].subject_id"), "{}", flagged[0][3]);
+    assert!(flagged[2][3].contains("documents[0].person_id"), "{}", flagged[2][3]);
+    // the generated thousand raise no P108 finding of their own (none was injected)
+    assert_eq!(t.sql("SELECT count(*) FROM findings WHERE case_id NOT LIKE 'X-%' AND category = 'P108'")[0][0], "0");
 }
 
 #[test]

@@ -209,3 +209,86 @@ fn a_deadline_in_a_year_without_a_schedule_is_presumed_and_the_year_named() {
     let r = t.run(args("text"));
     assert!(r.stderr.contains("no holiday schedule for 2027"), "{}", r.stderr);
 }
+
+/// Issue #15: the importer stores records that contradict themselves, so every check must
+/// read them without a rule error: references that do not resolve, intervals that end
+/// before they start, approvals of records the case lacks. Each generated case is broken in
+/// all these ways at once and checked with every rule, cross-case ones included.
+#[test]
+fn records_that_contradict_themselves_raise_no_rule_error() {
+    use std::sync::Arc;
+    use xuncha::engine::index::CrossIndex;
+    use xuncha::engine::run::{RuleSetShared, Worker};
+    use xuncha::import::{parse_record, split::RawRecord};
+
+    /// Points every person reference at a missing person, every approval at a missing
+    /// record, and swaps the two ends of every interval.
+    fn break_record(v: &mut serde_json::Value) {
+        const PERSON_KEYS: [&str; 2] = ["person_id", "owner_person_id"];
+        const PAIRS: [(&str, &str); 8] = [
+            ("started_at", "ended_at"),
+            ("arrived_at", "released_at"),
+            ("from", "to"),
+            ("detention_started_at", "detention_ended_at"),
+            ("entered_at", "left_at"),
+            ("commissioned_at", "completed_at"),
+            ("taken_at", "handed_to_custody_at"),
+            ("issued_at", "delivered_at"),
+        ];
+        match v {
+            serde_json::Value::Object(m) => {
+                for k in PERSON_KEYS {
+                    if m.get(k).is_some_and(serde_json::Value::is_string) {
+                        m.insert(k.to_owned(), "NOBODY".into());
+                    }
+                }
+                if m.contains_key("subject_id") && m.contains_key("step") {
+                    m.insert("subject_id".to_owned(), "NOTHING".into());
+                }
+                for (a, b) in PAIRS {
+                    if let (Some(x), Some(y)) = (m.get(a).cloned(), m.get(b).cloned()) {
+                        m.insert(a.to_owned(), y);
+                        m.insert(b.to_owned(), x);
+                    }
+                }
+                m.values_mut().for_each(break_record);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(break_record),
+            _ => {}
+        }
+    }
+
+    let t = Xuncha::new();
+    let (generated, _) = t.gen(600, 23, 0.3);
+    let set = RuleSet::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    let mut cases = Vec::new();
+    for (i, line) in std::fs::read_to_string(&generated).expect("generated").lines().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(line).expect("json");
+        break_record(&mut v);
+        let rec = RawRecord { line: i as u64 + 1, index: None, text: v.to_string() };
+        let parsed = parse_record("broken.ndjson", rec).unwrap_or_else(|r| panic!("not stored: {}", r.render()));
+        cases.push(parsed.case);
+    }
+    let index = Arc::new(CrossIndex::from_cases(cases.iter()));
+    let worker = Worker::new(RuleSetShared::new(&set, index));
+    let all = vec![true; set.rules.len()];
+    let mut errors = std::collections::BTreeMap::<String, (usize, String)>::new();
+    let mut contradictions = 0;
+    for as_of in ["2026-03-31", "2026-06-30"] {
+        let as_of = xuncha::engine::testing::parse_as_of(Some(as_of)).expect("as of");
+        for c in &cases {
+            let out = worker.check(Arc::new(c.clone()), as_of, &all);
+            contradictions += out.findings.iter().filter(|f| f.category == "P108").count();
+            for e in out.errors {
+                let slot = errors
+                    .entry(e.rule_id.clone())
+                    .or_insert((0, format!("{} at {} on {}", e.message, e.position(), e.case_id)));
+                slot.0 += 1;
+            }
+        }
+    }
+    let list: Vec<String> = errors.iter().map(|(r, (n, first))| format!("{r}: {n} errors, first: {first}")).collect();
+    assert!(list.is_empty(), "rule errors on records that contradict themselves:\n{}", list.join("\n"));
+    // the records were broken: P108 says so on most of them
+    assert!(contradictions > cases.len(), "only {contradictions} P108 findings on {} broken cases", cases.len());
+}

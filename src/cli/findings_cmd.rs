@@ -21,6 +21,9 @@ pub struct FindingsArgs {
     /// open, pushed, rectified, waived or resolved
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(findings::STATUSES))]
     pub status: Option<String>,
+    /// violation (counted) or review (待核查: an exception may apply; verify before acting)
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["violation", "review"]))]
+    pub level: Option<String>,
     #[arg(long)]
     pub case: Option<String>,
     /// First seen on or after this day (YYYY-MM-DD)
@@ -75,7 +78,7 @@ pub struct WaiveArgs {
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
-    /// Who pushes
+    /// Who pushes (violations only: review items are verified by the legal office first)
     #[arg(long, default_value = "xuncha")]
     pub by: String,
     #[arg(long)]
@@ -98,13 +101,17 @@ fn table(fs: &[StoredFinding]) -> String {
     let mut s = String::new();
     for f in fs {
         s.push_str(&format!(
-            "#{:<6} {:<9} {} {:<10} {:<6} {}  [{}; {}]\n",
+            "#{:<6} {:<9} {}{} {:<10} {:<6} {}  [{}; {}]\n",
             f.id,
             f.status,
+            if f.level == "review" { "待核查 " } else { "" },
             &f.first_seen[..10.min(f.first_seen.len())],
             f.case_id,
             f.subject,
-            f.message,
+            match &f.verify {
+                Some(v) => format!("{}（核查：{v}）", f.message),
+                None => f.message.clone(),
+            },
             f.rule,
             f.officer_ids.join(",")
         ));
@@ -120,6 +127,7 @@ pub fn run_list(cli: &Cli, a: &FindingsArgs) -> anyhow::Result<Outcome> {
         unit: a.unit.clone(),
         category: a.category.clone(),
         status: a.status.clone(),
+        level: a.level.clone(),
         case: a.case.clone(),
         since: day(&a.since, false)?,
         until: day(&a.until, true)?,
@@ -146,9 +154,12 @@ pub fn run_one(cli: &Cli, cmd: &FindingCmd) -> anyhow::Result<Outcome> {
                 Format::Json => out_json(&serde_json::json!({"finding": f, "events": events}))?,
                 Format::Text => {
                     let mut s = format!(
-                        "finding #{} [{}]  {}\n  case {}  subject {}  rule {} ({})\n",
-                        f.id, f.status, f.message, f.case_id, f.subject, f.rule, f.rule_version
+                        "finding #{} [{}, {}]  {}\n  case {}  subject {}  rule {} ({})\n",
+                        f.id, f.level, f.status, f.message, f.case_id, f.subject, f.rule, f.rule_version
                     );
+                    if let Some(v) = &f.verify {
+                        s.push_str(&format!("  verify (核查要点): {v}\n"));
+                    }
                     s.push_str(&format!(
                         "  category {} ({}), {} point(s); unit {}; officers {}\n",
                         f.category,
@@ -193,7 +204,13 @@ pub fn run_one(cli: &Cli, cmd: &FindingCmd) -> anyhow::Result<Outcome> {
 }
 
 pub fn run_push(cli: &Cli, a: &PushArgs) -> anyhow::Result<Outcome> {
-    let filter = Filter { status: Some("open".into()), unit: a.unit.clone(), ..Default::default() };
+    // a review item is verified by the legal office before anything is pushed
+    let filter = Filter {
+        status: Some("open".into()),
+        level: Some("violation".into()),
+        unit: a.unit.clone(),
+        ..Default::default()
+    };
     let mut store = if a.dry_run { Store::open_read_only(&cli.db)? } else { Store::open(&cli.db)? };
     let open = findings::list(&store, &filter)?;
     let now = crate::store::now();

@@ -313,11 +313,8 @@ fn test(cli: &Cli, a: &TestArgs) -> anyhow::Result<Outcome> {
         if r.passed() {
             if !a.failures_only {
                 let verdict = if r.todo.is_some() { "todo" } else { "ok  " };
-                let what = if r.expected.is_empty() {
-                    "silent".to_owned()
-                } else {
-                    format!("flags {}", r.expected.join(", "))
-                };
+                let what =
+                    if r.expected.is_empty() { "silent".to_owned() } else { format!("flags {}", r.expected_text()) };
                 s.push_str(&format!("{verdict} {} #{} {} ({what})\n", r.rule_id, r.entry + 1, r.name));
             }
         } else {

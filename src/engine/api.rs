@@ -129,9 +129,18 @@ fn local_day_start_after(t: i64, days: i64) -> i64 {
     }
 }
 
-/// Which law governs a case, from its offence text, alcohol tests and incident type; the
-/// keyword lists are those the rule authors agreed (see `case_domain` in docs/rules.md).
+/// Which law governs a case: the recorded `domain`, or else a guess from its offence text,
+/// alcohol tests and incident type (the keyword lists the rule authors agreed; docs/rules.md).
 pub fn case_domain(case: &Case) -> &'static str {
+    use crate::model::CaseDomain;
+    // what the case system recorded decides; the guess below is for exports without it
+    match case.domain {
+        Some(CaseDomain::PublicOrder) => return "public_order",
+        Some(CaseDomain::Traffic) => return "traffic",
+        Some(CaseDomain::ExitEntry) => return "exit_entry",
+        Some(CaseDomain::Other) => return "other",
+        None => {}
+    }
     const TRAFFIC: [&str; 7] = ["驾驶", "道路交通", "行驶", "违法停车", "闯红灯", "超速", "号牌"];
     const EXIT_ENTRY: [&str; 8] = ["出境", "入境", "居留", "签证", "护照", "边防", "国(边)境", "边境"];
     const OTHER: [&str; 4] = ["消防", "戒毒", "网络安全", "计算机信息"];
@@ -439,6 +448,25 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
             }))
         })
     });
+    engine.register_fn("condition_on", |person_id: Dynamic, cond: &str, at: Dynamic| -> Res<Dynamic> {
+        let day = Ts(ts(&at, "condition_on")?).local_ymd();
+        let Ok(id) = person_id.into_immutable_string() else { return Ok(false.into()) };
+        ctx(|c| {
+            let Some(p) = c.case.persons.iter().find(|p| p.id == id.as_str()) else { return Ok(false.into()) };
+            let is = |x: &crate::model::Condition| super::variant::name(x) == cond;
+            let mut dated = false;
+            for period in p.condition_periods.iter().filter(|x| is(&x.condition)) {
+                dated = true;
+                let from = period.from.map_or(i64::MIN, |d| d.0);
+                let until = period.until.map_or(i64::MAX, |d| d.0);
+                if from <= day && day <= until {
+                    return Ok(true.into());
+                }
+            }
+            // listed without dates: it held at some time, the record cannot say when
+            Ok(if !dated && p.conditions.iter().any(is) { Dynamic::UNIT } else { false.into() })
+        })
+    });
     engine.register_fn("is_foreign", |person_id: Dynamic| -> Res<bool> {
         let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
         ctx(|c| {
@@ -465,6 +493,20 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     });
 
     // ---- records of the case ------------------------------------------------------------
+    engine.register_fn("contradictions", || -> Res<Array> {
+        ctx(|c| {
+            Ok(crate::model::validate::contradictions(&c.case)
+                .into_iter()
+                .map(|x| {
+                    let mut m = Map::new();
+                    m.insert("path".into(), x.path.into());
+                    m.insert("subject".into(), x.subject.map_or(Dynamic::UNIT, Dynamic::from));
+                    m.insert("message".into(), x.message.into());
+                    Dynamic::from_map(m)
+                })
+                .collect())
+        })
+    });
     engine.register_fn("record", |id: Dynamic| -> Res<Dynamic> {
         let Ok(id) = id.into_immutable_string() else { return Ok(Dynamic::UNIT) };
         ctx(|c| find_record(&c.case, id.as_str()))
@@ -659,6 +701,37 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
             make_finding(subject, message, evidence, officers)
         },
     );
+    engine.register_fn(
+        "review",
+        |subject: Dynamic, message: ImmutableString, verify: ImmutableString, evidence: Map| -> Res<Map> {
+            make_review(subject, message, verify, evidence, Array::new())
+        },
+    );
+    engine.register_fn(
+        "review",
+        |subject: Dynamic,
+         message: ImmutableString,
+         verify: ImmutableString,
+         evidence: Map,
+         officers: Array|
+         -> Res<Map> { make_review(subject, message, verify, evidence, officers) },
+    );
+}
+
+fn make_review(
+    subject: Dynamic,
+    message: ImmutableString,
+    verify: ImmutableString,
+    evidence: Map,
+    officers: Array,
+) -> Res<Map> {
+    if verify.trim().is_empty() {
+        return Err(err("review: say what to verify (the third argument is empty)"));
+    }
+    let mut m = make_finding(subject, message, evidence, officers)?;
+    m.insert("level".into(), "review".into());
+    m.insert("verify".into(), verify.into());
+    Ok(m)
 }
 
 fn make_finding(subject: Dynamic, message: ImmutableString, evidence: Map, officers: Array) -> Res<Map> {
@@ -766,9 +839,11 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "age_on_day(birth_yyyymmdd, day_yyyymmdd) -> int", doc: "age in full years on a date (both yyyymmdd), counted as `age_on`: for acts known only by their date, such as `offence_ended_on`" },
     ApiDoc { signature: "is_minor(person_id, at) -> bool", doc: "under 18 at instant at; false when the birth date is not recorded" },
     ApiDoc { signature: "has_condition(person_id, condition) -> bool", doc: "the person's conditions include e.g. `deaf_mute`, `pregnant`" },
+    ApiDoc { signature: "condition_on(person_id, condition, at) -> bool or ()", doc: "whether the condition (`pregnant`, `nursing_infant`, …) held on the day of instant at: true when one of the person's `condition_periods` covers that day; false when the person has no such condition, or has dated periods of it and none covers the day; () when it is listed only in the undated `conditions` (it held at some time and the record cannot say whether then: raise a review item)" },
     ApiDoc { signature: "is_foreign(person_id) -> bool", doc: "nationality recorded and not CHN" },
     ApiDoc { signature: "persons_with_role(role) -> array", doc: "persons with role `suspect`, `victim`, ..." },
     ApiDoc { signature: "record(id) -> map or ()", doc: "any sub-record of the case by its id" },
+    ApiDoc { signature: "contradictions() -> array", doc: "what the record says against itself, other than times: a reference to a person, record or appraisal the case lacks, an officer listed twice; #{path (JSON path of the field), subject (the sub-record holding it, () for the case), message (Chinese)}, in format order. The importer stores such records; P108 flags them" },
     ApiDoc { signature: "docs(type) -> array", doc: "documents of a type, e.g. `penalty_decision`" },
     ApiDoc { signature: "doc_for(type, person_id) -> map or ()", doc: "the earliest document of a type for a person (person_id () = any person)" },
     ApiDoc { signature: "approvals_for(step, subject_id) -> array", doc: "approvals of a step for a subject (subject () = any)" },
@@ -782,7 +857,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "hearing_seconds() -> int", doc: "the hearing time a public-order case period leaves out (治安管理处罚法 2025 第一百一十八条第二款) when the case records no `hearing` pause: seconds from the earliest `hearing_requested_at` to the latest `hearing_held_at` over the penalties that record both; 0 when a hearing pause is recorded (case_deadline leaves that out) or none was held" },
     ApiDoc { signature: "restraint_seconds(person_id, from, to) -> int", doc: "seconds of [from, to] during which the person was under protective restraint (`measures[].type = restraint`; one not ended counts to `to`): time that is not questioning time (行政案件程序规定 第五十八条)" },
     ApiDoc { signature: "sanctioned(penalty) -> bool", doc: "(also `p.sanctioned()`) the penalty imposes something: a warning, a fine or detention above 0, a licence action, or confiscation" },
-    ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case, read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },
+    ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case: the recorded `domain` when present; otherwise read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },
     ApiDoc { signature: "reversed(later_label, later, earlier_label, earlier) -> string or ()", doc: "`立案（2026-03-01 09:00）早于受案（…）` when the step that must come later is strictly earlier; () when in order or either time is missing" },
     ApiDoc { signature: "push_if_reversed(hits, subject, later_label, later, earlier_label, earlier)", doc: "(also `hits.push_if_reversed(subject, …)`) appends `[subject, text]` to the array hits, text as `reversed` gives it, when the step that must come later is strictly earlier; nothing otherwise (one call, no array built, for a check that compares many pairs)" },
     ApiDoc { signature: "num_text(x) -> string", doc: "a number for a message without a needless fraction: `92` for 92.0, `79.9`" },
@@ -790,4 +865,6 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "num(x) -> float", doc: "x as a float; () counts as 0" },
     ApiDoc { signature: "finding(subject_id, message, evidence) -> map", doc: "a finding about a sub-record (() = the case), with a Chinese message and an evidence map of the fields that decided it" },
     ApiDoc { signature: "finding(subject_id, message, evidence, officer_ids) -> map", doc: "the same, naming further responsible officers (e.g. the approver)" },
+    ApiDoc { signature: "review(subject_id, message, verify, evidence) -> map", doc: "a review-level finding (待核查): the main rule is broken on the record, but an exception the law grants may excuse it and the record cannot show whether it applies. `verify` says exactly what the legal officer must check (\"核对笔录是否注明确因客观原因无法由符合条件的人员担任见证人\"). Listed apart, never counted or scored" },
+    ApiDoc { signature: "review(subject_id, message, verify, evidence, officer_ids) -> map", doc: "the same, naming further responsible officers" },
 ];

@@ -46,7 +46,11 @@ impl Entries {
         };
         let mut e = Entries::default();
         for q in &c.questionings {
+            // a questioning that ends before it starts is no session: P108 flags it
             if let (Some(s), Some(end)) = (q.started_at, q.ended_at) {
+                if end < s {
+                    continue;
+                }
                 for o in &q.officer_ids {
                     let session = Session {
                         case_id: c.case_id.clone(),

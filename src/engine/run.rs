@@ -13,6 +13,35 @@ use super::rule::SECTIONS;
 use super::{build_engine, compile, describe_eval_error, RuleSet};
 use crate::model::Case;
 
+/// How sure a finding is. A `violation` breaks the rule on the record and is counted and
+/// scored. A `review` (待核查) breaks the main rule on the record where an exception the law
+/// grants may excuse it and the record cannot show whether it does: it is listed with what
+/// to verify, and never counted or scored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    #[default]
+    Violation,
+    Review,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Violation => "violation",
+            Level::Review => "review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "violation" => Some(Level::Violation),
+            "review" => Some(Level::Review),
+            _ => None,
+        }
+    }
+}
+
 /// A finding as a check produced it, before the store gives it a lifecycle.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
@@ -20,7 +49,10 @@ pub struct Finding {
     pub rule_id: String,
     pub category: String,
     pub subject: String,
+    pub level: Level,
     pub message: String,
+    /// for a review finding: what the legal officer must verify (核查要点)
+    pub verify: Option<String>,
     pub evidence: serde_json::Value,
     pub officer_ids: Vec<String>,
     pub unit_id: String,
@@ -284,6 +316,8 @@ impl Worker {
                     .push(bad("a finding lacks `subject` or `message`; build findings with `finding(...)`".into()));
                 continue;
             };
+            let level = text(&mut m, "level").and_then(|l| Level::parse(&l)).unwrap_or_default();
+            let verify = text(&mut m, "verify");
             let evidence = m
                 .remove("evidence")
                 .and_then(|e| rhai::serde::from_dynamic::<serde_json::Value>(&e).ok())
@@ -299,7 +333,9 @@ impl Worker {
                 category: self.set.category_of[i].clone(),
                 officer_ids: attribute(case, &subject, &extra),
                 subject,
+                level,
                 message,
+                verify,
                 evidence,
                 unit_id: case.unit_id.clone(),
                 rule_version: rule.version_tag(),

@@ -1,8 +1,10 @@
 //! The fixture harness behind `xuncha rules test` and `cargo test` (STYLE.md R6, R8).
 //!
 //! `fixtures/rules/<rule id>.json` is an array of entries
-//! `{"name", "expect": [subject ids], "case": {…}, "as_of"?, "others"?: [cases], "todo"?}`.
-//! Every expected subject must be flagged and every flagged subject expected.
+//! `{"name", "expect": [subject ids], "review"?: [subject ids], "case": {…}, "as_of"?,
+//! "others"?: [cases], "todo"?}`. `expect` lists the violations, `review` the review-level
+//! findings (待核查). Every expected subject must be flagged at its level and every flagged
+//! subject expected.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,7 +12,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::index::CrossIndex;
-use super::run::{RuleSetShared, Worker};
+use super::run::{Level, RuleSetShared, Worker};
 use super::RuleSet;
 use crate::import::{parse_record, split::RawRecord};
 use crate::model::{Case, Ts};
@@ -19,7 +21,11 @@ use crate::model::{Case, Ts};
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     pub name: String,
+    /// subjects flagged as violations
     pub expect: Vec<String>,
+    /// subjects flagged at review level (待核查)
+    #[serde(default)]
+    pub review: Vec<String>,
     pub case: serde_json::Value,
     /// `YYYY-MM-DD` (end of that day) or an RFC 3339 instant; default 2030-01-01
     pub as_of: Option<String>,
@@ -37,21 +43,48 @@ pub struct EntryResult {
     pub file: PathBuf,
     pub entry: usize,
     pub name: String,
-    pub expected: Vec<String>,
-    pub flagged: Vec<(String, String)>,
+    /// (subject, level) the entry expects
+    pub expected: Vec<(String, Level)>,
+    /// what the check flagged
+    pub flagged: Vec<Flag>,
     pub error: Option<String>,
     pub todo: Option<String>,
 }
 
-impl EntryResult {
-    pub fn false_negatives(&self) -> Vec<&String> {
-        self.expected.iter().filter(|e| !self.flagged.iter().any(|(s, _)| s == *e)).collect()
+/// One finding a check raised on a fixture entry.
+#[derive(Debug, Clone)]
+pub struct Flag {
+    pub subject: String,
+    pub level: Level,
+    pub message: String,
+}
+
+impl Flag {
+    fn is(&self, (subject, level): &(String, Level)) -> bool {
+        self.subject == *subject && self.level == *level
     }
-    pub fn false_positives(&self) -> Vec<&(String, String)> {
-        self.flagged.iter().filter(|(s, _)| !self.expected.contains(s)).collect()
+}
+
+fn level_tag(level: Level) -> &'static str {
+    match level {
+        Level::Violation => "",
+        Level::Review => " (review)",
+    }
+}
+
+impl EntryResult {
+    pub fn false_negatives(&self) -> Vec<&(String, Level)> {
+        self.expected.iter().filter(|e| !self.flagged.iter().any(|f| f.is(e))).collect()
+    }
+    pub fn false_positives(&self) -> Vec<&Flag> {
+        self.flagged.iter().filter(|f| !self.expected.iter().any(|e| f.is(e))).collect()
     }
     pub fn true_positives(&self) -> usize {
-        self.expected.iter().filter(|e| self.flagged.iter().any(|(s, _)| s == *e)).count()
+        self.expected.iter().filter(|e| self.flagged.iter().any(|f| f.is(e))).count()
+    }
+    /// The expectations as `S1, S2 (review)`.
+    pub fn expected_text(&self) -> String {
+        self.expected.iter().map(|(s, l)| format!("{s}{}", level_tag(*l))).collect::<Vec<_>>().join(", ")
     }
     pub fn passed(&self) -> bool {
         self.todo.is_some()
@@ -66,16 +99,18 @@ impl EntryResult {
             s.push_str(&format!("    error: {e}\n  help: fix the fixture or the script\n"));
             return s;
         }
-        let exp = if self.expected.is_empty() { "(nothing)".to_owned() } else { self.expected.join(", ") };
+        let exp = if self.expected.is_empty() { "(nothing)".to_owned() } else { self.expected_text() };
         s.push_str(&format!("    expected: {exp}\n"));
         if self.flagged.is_empty() {
             s.push_str("    flagged:  (nothing)\n");
         }
-        for (sub, msg) in &self.flagged {
-            s.push_str(&format!("    flagged:  {sub}  \"{msg}\"\n"));
+        for f in &self.flagged {
+            s.push_str(&format!("    flagged:  {}{}  \"{}\"\n", f.subject, level_tag(f.level), f.message));
         }
         if !self.false_positives().is_empty() {
-            s.push_str("  help: if this case should flag, add the subject to \"expect\"; otherwise fix the script\n");
+            s.push_str(
+                "  help: if this case should flag, add the subject to \"expect\" (a violation) or \"review\" (a review item); otherwise fix the script\n",
+            );
         } else {
             s.push_str("  help: the script did not flag what \"expect\" lists; fix the script or the expectation\n");
         }
@@ -116,7 +151,7 @@ fn stable_until(
     as_of: i64,
     next_change: i64,
     selected: &[bool],
-    flagged: &[(String, String)],
+    flagged: &[Flag],
 ) -> Option<String> {
     const DAY: i64 = 86_400;
     let subjects = |f: &mut dyn Iterator<Item = String>| {
@@ -124,7 +159,7 @@ fn stable_until(
         v.sort();
         v
     };
-    let expected = subjects(&mut flagged.iter().map(|(s, _)| s.clone()));
+    let expected = subjects(&mut flagged.iter().map(|f| format!("{}{}", f.subject, level_tag(f.level))));
     let probes = [DAY, 7 * DAY, 31 * DAY, 400 * DAY, 3_650 * DAY]
         .map(|d| as_of.saturating_add(d))
         .into_iter()
@@ -133,7 +168,7 @@ fn stable_until(
     for t in probes {
         let later = worker.check(case.clone(), t, selected);
         if later.errors.is_empty() {
-            let got = subjects(&mut later.findings.into_iter().map(|f| f.subject));
+            let got = subjects(&mut later.findings.into_iter().map(|f| format!("{}{}", f.subject, level_tag(f.level))));
             if got != expected {
                 let until = if next_change == i64::MAX { "never".to_owned() } else { Ts(next_change).local_text() };
                 return Some(format!(
@@ -201,7 +236,12 @@ pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Resu
                 file: path.clone(),
                 entry: n,
                 name: entry.name.clone(),
-                expected: entry.expect.clone(),
+                expected: entry
+                    .expect
+                    .iter()
+                    .map(|s| (s.clone(), Level::Violation))
+                    .chain(entry.review.iter().map(|s| (s.clone(), Level::Review)))
+                    .collect(),
                 flagged: vec![],
                 error: None,
                 todo: entry.todo.clone(),
@@ -221,7 +261,11 @@ pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Resu
                     if let Some(e) = out.errors.first() {
                         r.error = Some(format!("{} at {}", e.message, e.position()));
                     }
-                    r.flagged = out.findings.into_iter().map(|f| (f.subject, f.message)).collect();
+                    r.flagged = out
+                        .findings
+                        .into_iter()
+                        .map(|f| Flag { subject: f.subject, level: f.level, message: f.message })
+                        .collect();
                     if r.error.is_none() {
                         r.error = stable_until(&worker, &case, as_of, out.next_change, &selected, &r.flagged);
                     }

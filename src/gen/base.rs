@@ -54,6 +54,9 @@ impl B<'_> {
         let id = self.id("P");
         let b = birth(self.rng, at, min_age, max_age);
         let p = Person {
+            condition_periods: vec![],
+            first_offence: None,
+            prior_drink_driving_on: None,
             id: id.clone(),
             role: Some(role),
             name: Some(name(self.rng)),
@@ -92,6 +95,8 @@ impl B<'_> {
     fn doc(&mut self, kind: DocumentType, person: Option<&str>, issued: i64, delivered: i64) -> String {
         let id = self.id("D");
         self.c.documents.push(Document {
+            service_impossible_noted: None,
+            refusal_to_sign_noted: None,
             id: id.clone(),
             kind: Some(kind),
             person_id: person.map(str::to_owned),
@@ -116,6 +121,8 @@ impl B<'_> {
         let id = self.id("Q");
         let officers = self.two_officers();
         self.c.questionings.push(Questioning {
+            refusal_to_sign_noted: None,
+            guardian_absence_noted: None,
             id: id.clone(),
             person_id: Some(person.to_owned()),
             kind: Some(kind),
@@ -138,6 +145,9 @@ impl B<'_> {
     fn summons(&mut self, person: &str, arrive: i64, hours: i64) -> String {
         let id = self.id("S");
         self.c.summonses.push(Summons {
+            notification_waived_reason: None,
+            identity_established_at: None,
+            transferred_in_at: None,
             id: id.clone(),
             person_id: Some(person.to_owned()),
             kind: Some(SummonsKind::Written),
@@ -178,6 +188,10 @@ impl B<'_> {
         let id = self.id("R");
         self.approval(ApprovalStep::Seizure, Some(id.clone()), taken - 20 * M, ApprovalLevel::Station);
         self.c.properties.push(Property {
+            appraisal_id: None,
+            appraisal_period_notice_at: None,
+            asset_class: None,
+            refusal_to_sign_noted: None,
             id: id.clone(),
             description: Some(desc.to_owned()),
             category: Some(cat),
@@ -232,6 +246,7 @@ impl B<'_> {
             (None, None)
         };
         self.c.penalties.push(Penalty {
+            statement_waived: None,
             id: id.clone(),
             person_id: Some(person.to_owned()),
             procedure: Some(Procedure::Ordinary),
@@ -369,6 +384,13 @@ pub fn case(rng: &mut ChaCha8Rng, i: u64, opts: &GenOptions, as_of: i64) -> Case
     let mut b = B {
         rng,
         c: Case {
+            // the governing law as a case system records it, in three cases of four (the
+            // checks guess it from the offence in the fourth); criminal cases have none
+            domain: match kind {
+                _ if criminal || i % 4 == 3 => None,
+                Kind::DrinkDriving => Some(CaseDomain::Traffic),
+                _ => Some(CaseDomain::PublicOrder),
+            },
             format: Some("xuncha.case/1".into()),
             case_id,
             kind: if criminal { CaseKind::Criminal } else { CaseKind::Administrative },
@@ -613,6 +635,10 @@ fn criminal_tail(b: &mut B, suspect: &str, accepted: i64, open: bool, drunk: boo
         let m = b.id("M");
         b.approval(ApprovalStep::Measure, Some(m.clone()), start - 30 * M, ApprovalLevel::Bureau);
         b.c.measures.push(Measure {
+            obstruction_ended_at: None,
+            caught_in_act: None,
+            identity_established_at: None,
+            transferred_in_at: None,
             id: m,
             person_id: Some(suspect.into()),
             kind: MeasureType::Bail,
@@ -645,6 +671,10 @@ fn criminal_tail(b: &mut B, suspect: &str, accepted: i64, open: bool, drunk: boo
     let decision = requested + b.rng.gen_range(3..7) * D;
     let arrest = !open && b.rng.gen_bool(0.6);
     b.c.measures.push(Measure {
+        obstruction_ended_at: None,
+        caught_in_act: None,
+        identity_established_at: None,
+        transferred_in_at: None,
         id: m.clone(),
         person_id: Some(suspect.into()),
         kind: MeasureType::CriminalDetention,
@@ -671,6 +701,10 @@ fn criminal_tail(b: &mut B, suspect: &str, accepted: i64, open: bool, drunk: boo
         let a = b.id("M");
         b.approval(ApprovalStep::Measure, Some(a.clone()), decision, ApprovalLevel::Superior);
         b.c.measures.push(Measure {
+            obstruction_ended_at: None,
+            caught_in_act: None,
+            identity_established_at: None,
+            transferred_in_at: None,
             id: a,
             person_id: Some(suspect.into()),
             kind: MeasureType::Arrest,
@@ -699,6 +733,10 @@ fn criminal_tail(b: &mut B, suspect: &str, accepted: i64, open: bool, drunk: boo
         let m2 = b.id("M");
         b.approval(ApprovalStep::Measure, Some(m2.clone()), bail_start - H, ApprovalLevel::Bureau);
         b.c.measures.push(Measure {
+            obstruction_ended_at: None,
+            caught_in_act: None,
+            identity_established_at: None,
+            transferred_in_at: None,
             id: m2,
             person_id: Some(suspect.into()),
             kind: MeasureType::Bail,

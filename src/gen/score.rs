@@ -62,7 +62,8 @@ pub fn score(opts: &GenOptions, scripts: &Injectors, set: &RuleSet) -> Result<Sc
     let mut found: HashSet<Truth> = HashSet::new();
     let mut errors = Vec::new();
     for o in &outcomes {
-        for f in &o.findings {
+        // the truth is scored at violation level; review items are listed apart
+        for f in o.findings.iter().filter(|f| f.level == crate::engine::run::Level::Violation) {
             found.insert(Truth {
                 case_id: f.case_id.clone(),
                 category: f.category.clone(),

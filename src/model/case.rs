@@ -35,6 +35,20 @@ pub enum OfficerRole {
     Assist,
 }
 
+/// Which law governs an administrative case (the format's optional `domain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseDomain {
+    /// 治安管理处罚法 (public order)
+    PublicOrder,
+    /// 道路交通安全法 (road traffic)
+    Traffic,
+    /// 出境入境管理法 and the border checks (出入境边防检查机关)
+    ExitEntry,
+    /// any other administrative law the police enforce (消防, 禁毒, 网络安全, ...)
+    Other,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseSource {
@@ -60,6 +74,9 @@ pub struct Case {
     pub case_id: String,
     pub kind: CaseKind,
     pub offence: Option<String>,
+    /// which law governs an administrative case, as the case system records it; when absent,
+    /// checks guess from `offence`, the alcohol tests and the incident type
+    pub domain: Option<CaseDomain>,
     pub unit_id: String,
     pub unit_name: Option<String>,
     #[serde(default)]
@@ -216,6 +233,16 @@ pub enum NpcLevel {
     Township,
 }
 
+/// A condition that holds for a time (怀孕, 哺乳期), as recorded with its dates.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ConditionPeriod {
+    pub condition: Condition,
+    /// first day the condition is recorded to hold (inclusive)
+    pub from: Option<Date>,
+    /// last day it holds (inclusive); absent: still holds
+    pub until: Option<Date>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Person {
     pub id: String,
@@ -229,6 +256,14 @@ pub struct Person {
     pub nationality: Option<String>,
     #[serde(default)]
     pub conditions: Vec<Condition>,
+    /// conditions with the dates they hold (pregnancy, nursing an infant under one); a check
+    /// asks whether one held on the day of the act
+    #[serde(default)]
+    pub condition_periods: Vec<ConditionPeriod>,
+    /// 初次违反治安管理 (first offence), as the case establishes it
+    pub first_offence: Option<bool>,
+    /// the day of an earlier penalty for drink driving (饮酒后驾驶机动车被处罚), if any
+    pub prior_drink_driving_on: Option<Date>,
     pub legal_aid_notified_at: Option<Ts>,
     pub counsel_notice_at: Option<Ts>,
     pub is_npc_deputy: Option<bool>,
@@ -276,6 +311,11 @@ pub struct Questioning {
     pub meal_rest_noted: Option<bool>,
     pub remote: Option<bool>,
     pub female_staff_present: Option<bool>,
+    /// the person refused to sign and the refusal is noted in the record (拒绝签名的，在笔录上注明)
+    pub refusal_to_sign_noted: Option<bool>,
+    /// a minor's guardian could not be notified or could not attend, and the record says so
+    /// (无法通知或者不能到场的，在笔录中注明)
+    pub guardian_absence_noted: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -306,6 +346,12 @@ pub struct Summons {
     pub extended: Option<bool>,
     pub family_notified_at: Option<Ts>,
     pub extension_ground: Option<ExtensionGround>,
+    /// why the family was not notified (行政案件程序规定 第五十五条第一款第五项, 第六十七条)
+    pub notification_waived_reason: Option<WaivedReason>,
+    /// the person's identity was unknown until this instant (身份不明)
+    pub identity_established_at: Option<Ts>,
+    /// the person was brought in by another unit (异地抓获、移交) at this instant
+    pub transferred_in_at: Option<Ts>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -325,9 +371,20 @@ pub enum MeasureType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WaivedReason {
+    /// the family cannot be reached (提供的家属联系方式无法取得联系; 无法通知 without a finer reason)
     Unreachable,
+    /// 涉嫌危害国家安全犯罪，通知可能有碍侦查 (criminal detention only)
     StateSecurity,
+    /// 涉嫌恐怖活动犯罪，通知可能有碍侦查 (criminal detention only)
     Terrorism,
+    /// 不讲真实姓名、住址，身份不明
+    IdentityUnknown,
+    /// 没有家属 (and, for continued questioning, no unit)
+    NoFamily,
+    /// 拒不提供家属联系方式
+    ContactRefused,
+    /// 因自然灾害等不可抗力导致无法通知
+    ForceMajeure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -359,6 +416,15 @@ pub struct Measure {
     pub arrest_decision_at: Option<Ts>,
     pub arrest_decision: Option<ArrestDecision>,
     pub provincial_report_at: Option<Ts>,
+    /// the ground for not notifying the family ended (有碍侦查或无法通知的情形消失) at this
+    /// instant; the family must then be told at once (刑事诉讼法 第八十五条第二款)
+    pub obstruction_ended_at: Option<Ts>,
+    /// the person was caught in the act or right after it (现行犯, 刑事诉讼法 第八十二条)
+    pub caught_in_act: Option<bool>,
+    /// the person's identity was unknown until this instant (身份不明)
+    pub identity_established_at: Option<Ts>,
+    /// the person was brought in by another unit (异地抓获、移交) at this instant
+    pub transferred_in_at: Option<Ts>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -366,6 +432,23 @@ pub struct Measure {
 pub enum SearchKind {
     Inspection,
     Search,
+}
+
+/// The emergency that lets a search be made without a warrant while a detention or arrest is
+/// executed (刑事诉讼法 第一百三十八条第二款；刑事案件程序规定 第二百二十四条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmergencyGround {
+    /// 可能随身携带凶器
+    Weapon,
+    /// 可能隐藏爆炸、剧毒等危险物品
+    DangerousGoods,
+    /// 可能隐匿、毁弃、转移犯罪证据
+    EvidenceAtRisk,
+    /// 可能隐匿其他犯罪嫌疑人
+    HidingSuspect,
+    /// 其他突然发生的紧急情况
+    Other,
 }
 
 /// 检查 / 搜查.
@@ -384,6 +467,15 @@ pub struct Search {
     pub av_recorded: Option<bool>,
     pub searcher_gender: Option<Gender>,
     pub witness_is_staff: Option<bool>,
+    /// searched without a warrant during a detention or arrest because of this emergency
+    pub emergency_ground: Option<EmergencyGround>,
+    /// the record notes the objective reason no qualified witness could be found
+    /// (刑事案件程序规定 第一百九十四条第三款)
+    pub witness_absence_noted: Option<bool>,
+    /// the searcher of a woman's body is a physician (医师, 刑事诉讼法 第一百三十二条第三款)
+    pub searcher_is_physician: Option<bool>,
+    /// the person refused to sign and the refusal is noted in the record
+    pub refusal_to_sign_noted: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -501,6 +593,30 @@ pub struct Property {
     pub decision_at: Option<Ts>,
     pub unrelated_found_at: Option<Ts>,
     pub owner_notified_at: Option<Ts>,
+    /// the appraisal (`appraisals[].id`) of this property; its time does not count in the
+    /// seizure period when the owner was told of it in writing (行政强制法 第二十五条第三款)
+    pub appraisal_id: Option<String>,
+    /// the written notice to the owner of the appraisal period
+    pub appraisal_period_notice_at: Option<Ts>,
+    /// what was frozen: deposits, remittances and settlement funds (6 months, 第二百四十三条),
+    /// securities (2 years, 第二百四十四条) or equity and policy rights (6 months, 第二百四十五条)
+    /// (刑事案件程序规定)
+    pub asset_class: Option<AssetClass>,
+    /// the owner refused to sign the list and the refusal is noted on it
+    pub refusal_to_sign_noted: Option<bool>,
+}
+
+/// What a freeze holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetClass {
+    /// 存款、汇款、证券交易结算资金、期货保证金等
+    Deposit,
+    /// 债券、股票、基金份额等证券
+    Securities,
+    /// 股权、保单权益或者投资权益
+    Equity,
+    Other,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -547,6 +663,10 @@ pub struct Document {
     pub refusal_witnessed: Option<bool>,
     pub service_method: Option<ServiceMethod>,
     pub e_signed: Option<bool>,
+    /// the document could not be served and the file says why (无法送达 noted)
+    pub service_impossible_noted: Option<bool>,
+    /// the person refused to sign and the refusal is noted on the document
+    pub refusal_to_sign_noted: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -660,6 +780,8 @@ pub struct Penalty {
     pub hearing_chair_id: Option<String>,
     pub receipt_no: Option<String>,
     pub av_recorded: Option<bool>,
+    /// the person said, on the record, that they do not wish to state or defend (放弃陈述、申辩)
+    pub statement_waived: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

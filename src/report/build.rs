@@ -287,9 +287,11 @@ fn item(f: &ListedFinding, names: &Names, opts: &ReportOptions, today: Date) -> 
         unit_name: names.unit(&f.unit_id),
         officers: f.officers.iter().map(|o| OfficerRef { id: o.clone(), name: names.officer(o) }).collect(),
         first_seen: Ts(f.first_seen).rfc3339(),
-        overdue: !f.preview && matches!(status.as_str(), "open" | "pushed") && today > due,
+        overdue: f.counted() && matches!(status.as_str(), "open" | "pushed") && today > due,
         status,
         preview: f.preview,
+        level: f.level.clone(),
+        verify: f.verify.clone(),
         due: ymd(due),
         message: mask_ids(&f.message).into_owned(),
     }
@@ -521,7 +523,7 @@ fn category_counts(findings: &[&FindingItem], repeat: impl Fn(&str) -> bool) -> 
 fn appendix(new_findings: Vec<FindingItem>, hits: &[RepeatHit], names: &Names) -> Vec<OfficerAppendix> {
     let repeat: HashSet<(&str, &str)> = hits.iter().map(|h| (h.officer_id.as_str(), h.category.as_str())).collect();
     let mut by_officer: BTreeMap<String, Vec<FindingItem>> = BTreeMap::new();
-    for f in new_findings.into_iter().filter(|f| !f.preview) {
+    for f in new_findings.into_iter().filter(FindingItem::counted) {
         let Some((last, others)) = f.officers.split_last() else { continue };
         let last = last.id.clone();
         for o in others {
@@ -575,7 +577,7 @@ pub fn officer_report(
     let hits = repeats(&offences, &closures, from, now, options.repeat_count, options.repeat_days);
     let today = local_date(now);
     let findings: Vec<FindingItem> = listed.iter().map(|f| item(f, names, options, today)).collect();
-    let counted: Vec<&FindingItem> = findings.iter().filter(|f| !f.preview).collect();
+    let counted: Vec<&FindingItem> = findings.iter().filter(|f| f.counted()).collect();
     let categories = category_counts(&counted, |c| hits.iter().any(|h| h.category == c));
     let mut units: Vec<OfficerRef> = Vec::new();
     for f in &findings {

@@ -306,6 +306,9 @@ fn status_text(l: &L, f: &FindingItem) -> String {
     if f.preview {
         s.push_str(l.t("（预览，不计入）", " (preview, not counted)"));
     }
+    if f.level == "review" {
+        s.push_str(l.t("（待核查，不计入）", " (to verify, not counted)"));
+    }
     s
 }
 
@@ -422,7 +425,7 @@ fn finding_rows(l: &L, items: &[FindingItem], with_due: bool) -> (Vec<Vec<String
         }
         row.push(status_text(l, f));
         rows.push(row);
-        marked.push(f.overdue || f.preview);
+        marked.push(f.overdue || !f.counted());
     }
     (rows, marked)
 }
@@ -431,9 +434,9 @@ fn daily(l: &L, r: &Report) -> Vec<Section> {
     let c = &r.totals;
     let mut out = Vec::new();
     let units: std::collections::BTreeSet<&str> =
-        r.new_findings.iter().filter(|f| !f.preview).map(|f| f.unit_id.as_str()).collect();
+        r.new_findings.iter().filter(|f| f.counted()).map(|f| f.unit_id.as_str()).collect();
     let officers: std::collections::BTreeSet<&str> =
-        r.new_findings.iter().filter(|f| !f.preview).flat_map(|f| f.officers.iter().map(|o| o.id.as_str())).collect();
+        r.new_findings.iter().filter(|f| f.counted()).flat_map(|f| f.officers.iter().map(|o| o.id.as_str())).collect();
     let overdue = r.to_fix.iter().filter(|f| f.overdue).count();
     let mut summary = match l.0 {
         Lang::Zh => format!(
@@ -472,7 +475,7 @@ fn daily(l: &L, r: &Report) -> Vec<Section> {
     // new findings: counts per unit and officer, then the list
     let mut per: std::collections::BTreeMap<(String, String), (i64, i64, Vec<String>)> =
         std::collections::BTreeMap::new();
-    for f in r.new_findings.iter().filter(|f| !f.preview) {
+    for f in r.new_findings.iter().filter(|f| f.counted()) {
         for o in &f.officers {
             let e = per.entry((l.unit(&Some(f.unit_id.clone()), &f.unit_name), l.person(&o.id, &o.name))).or_default();
             e.0 += 1;
@@ -1125,7 +1128,7 @@ pub fn officer_doc(r: &OfficerReport, lang: Lang) -> Doc {
                 format!("{star}{}", category_text(&l, f)),
                 f.message.clone(),
                 status_text(&l, f),
-                if f.preview || f.status == "waived" { "0".to_owned() } else { f.points.to_string() },
+                if !f.counted() || f.status == "waived" { "0".to_owned() } else { f.points.to_string() },
             ]
         })
         .collect();

@@ -200,12 +200,29 @@ pub struct FindingItem {
     pub status: String,
     /// found by a preview check: listed, never counted
     pub preview: bool,
+    /// `violation`, or `review` (待核查: listed apart with what to verify, never counted)
+    #[serde(default = "violation")]
+    pub level: String,
+    /// what to verify, for a review item
+    #[serde(default)]
+    pub verify: Option<String>,
     /// to be rectified by this date (first seen + fix_days)
     pub due: String,
     /// open or pushed after its due date
     pub overdue: bool,
     /// the check's message, resident ID numbers masked
     pub message: String,
+}
+
+fn violation() -> String {
+    "violation".to_owned()
+}
+
+impl FindingItem {
+    /// Counted in the figures: neither found by a preview check nor a review item.
+    pub fn counted(&self) -> bool {
+        !self.preview && self.level == "violation"
+    }
 }
 
 /// A finding that was rectified, resolved or waived in the period.

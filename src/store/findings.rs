@@ -141,7 +141,9 @@ struct Existing {
     id: i64,
     status: String,
     waived_until: Option<i64>,
+    level: String,
     message: String,
+    verify: Option<String>,
     evidence: String,
     officer_ids: String,
     rule_version: String,
@@ -190,7 +192,8 @@ fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, Stor
     {
         let mut q = tx
             .prepare_cached(
-                "SELECT id, rule_id, subject, status, waived_until, message, evidence, officer_ids, rule_version, last_seen
+                "SELECT id, rule_id, subject, status, waived_until, message, evidence, officer_ids, rule_version, last_seen,
+                        level, verify
                  FROM findings WHERE case_id = ?1",
             )
             .ctx("preparing")?;
@@ -207,6 +210,8 @@ fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, Stor
                         officer_ids: r.get(7)?,
                         rule_version: r.get(8)?,
                         last_seen: r.get(9)?,
+                        level: r.get(10)?,
+                        verify: r.get(11)?,
                     },
                 ))
             })
@@ -239,6 +244,8 @@ fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, Stor
                     _ => (None, None),
                 };
                 let changed = e.message != f.message
+                    || e.level != f.level.as_str()
+                    || e.verify != f.verify
                     || e.evidence != evidence
                     || e.officer_ids != officers
                     || e.rule_version != f.rule_version;
@@ -263,10 +270,22 @@ fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, Stor
                 }
                 if changed || to.is_some() || e.last_seen != run.as_of {
                     tx.prepare_cached(
-                        "UPDATE findings SET message = ?2, evidence = ?3, officer_ids = ?4, rule_version = ?5, last_run = ?6, last_seen = ?7 WHERE id = ?1",
+                        "UPDATE findings SET message = ?2, evidence = ?3, officer_ids = ?4, rule_version = ?5, last_run = ?6, last_seen = ?7,
+                           level = ?8, verify = ?9
+                         WHERE id = ?1",
                     )
                     .ctx("preparing")?
-                    .execute(params![e.id, f.message, evidence, officers, f.rule_version, run.run_id, run.as_of])
+                    .execute(params![
+                        e.id,
+                        f.message,
+                        evidence,
+                        officers,
+                        f.rule_version,
+                        run.run_id,
+                        run.as_of,
+                        f.level.as_str(),
+                        f.verify
+                    ])
                     .ctx("updating a finding")?;
                 }
                 if e.officer_ids != officers {
@@ -305,8 +324,8 @@ fn insert(tx: &Transaction, run: &RunCtx, f: &Finding, evidence: &str, officers:
     let info = run.categories.get(&f.category);
     tx.prepare_cached(
         "INSERT INTO findings (case_id, rule_id, subject, category, group_code, severity, points, preview, status, message, evidence,
-                               officer_ids, unit_id, rule_version, rule_hash, first_run, last_run, first_seen, last_seen)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'open',?9,?10,?11,?12,?13,?14,?15,?15,?16,?16)",
+                               officer_ids, unit_id, rule_version, rule_hash, first_run, last_run, first_seen, last_seen, level, verify)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'open',?9,?10,?11,?12,?13,?14,?15,?15,?16,?16,?17,?18)",
     )
     .ctx("preparing")?
     .execute(params![
@@ -325,7 +344,9 @@ fn insert(tx: &Transaction, run: &RunCtx, f: &Finding, evidence: &str, officers:
         f.rule_version,
         f.rule_version.split('@').nth(1).unwrap_or(""),
         run.run_id,
-        run.as_of
+        run.as_of,
+        f.level.as_str(),
+        f.verify
     ])
     .ctx("storing a finding")?;
     let id = tx.last_insert_rowid();
@@ -343,12 +364,16 @@ pub struct StoredFinding {
     pub category: String,
     pub group: String,
     pub subject: String,
+    /// `violation` (counted) or `review` (待核查: listed with what to verify, not counted)
+    pub level: String,
     pub status: String,
     pub officer_ids: Vec<String>,
     pub unit_id: String,
     pub first_seen: String,
     pub last_seen: String,
     pub message: String,
+    /// what to verify, for a review finding
+    pub verify: Option<String>,
     pub evidence: serde_json::Value,
     pub rule_version: String,
     pub points: i64,
@@ -364,6 +389,8 @@ pub struct Filter {
     pub unit: Option<String>,
     pub category: Option<String>,
     pub status: Option<String>,
+    /// `violation` or `review`
+    pub level: Option<String>,
     pub case: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
@@ -371,7 +398,8 @@ pub struct Filter {
 }
 
 const FINDING_COLUMNS: &str = "f.id, f.case_id, f.rule_id, f.category, f.group_code, f.subject, f.status, f.officer_ids, f.unit_id,
-    f.first_seen, f.last_seen, f.message, f.evidence, f.rule_version, f.points, f.recurrences, f.waived_until, f.preview";
+    f.first_seen, f.last_seen, f.message, f.evidence, f.rule_version, f.points, f.recurrences, f.waived_until, f.preview,
+    f.level, f.verify";
 
 fn row_to_finding(r: &rusqlite::Row) -> rusqlite::Result<StoredFinding> {
     let ts = |v: i64| crate::model::Ts(v).rfc3339();
@@ -394,6 +422,8 @@ fn row_to_finding(r: &rusqlite::Row) -> rusqlite::Result<StoredFinding> {
         recurrences: r.get(15)?,
         waived_until: r.get::<_, Option<i64>>(16)?.map(ts),
         preview: r.get(17)?,
+        level: r.get(18)?,
+        verify: r.get(19)?,
     })
 }
 
@@ -411,6 +441,9 @@ pub fn list(store: &Store, f: &Filter) -> Result<Vec<StoredFinding>, StoreError>
     }
     if let Some(s) = &f.status {
         conds.push(("f.status = ?", Box::new(s.clone())));
+    }
+    if let Some(l) = &f.level {
+        conds.push(("f.level = ?", Box::new(l.clone())));
     }
     if let Some(c) = &f.case {
         conds.push(("f.case_id = ?", Box::new(c.clone())));

@@ -25,6 +25,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0003_case_raw.sql"),
     include_str!("migrations/0004_session_bound.sql"),
     include_str!("migrations/0005_covering_indexes.sql"),
+    include_str!("migrations/0006_finding_level.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -157,6 +157,10 @@ pub struct ListedFinding {
     pub severity: String,
     pub points: i64,
     pub preview: bool,
+    /// `violation` or `review` (待核查: listed apart with what to verify, never counted)
+    pub level: String,
+    /// what to verify, for a review finding
+    pub verify: Option<String>,
     pub unit_id: String,
     /// responsible officers (finding_officers), in the order of `findings.officer_ids`
     pub officers: Vec<String>,
@@ -170,11 +174,14 @@ pub struct ListedFinding {
 const STATUS_AT: &str = "(SELECT e.to_status FROM finding_events e WHERE e.finding_id = f.id AND e.at < ?1
                            ORDER BY e.at DESC, e.id DESC LIMIT 1)";
 
+/// How many columns [`listed_columns`] selects; a query may select more after them.
+const LISTED_COLUMNS: usize = 16;
+
 fn listed_columns() -> String {
     format!(
         "f.id, f.case_id, f.rule_id, f.category, f.group_code, f.severity, f.points, f.preview, f.unit_id,
          (SELECT json_group_array(o.officer_id) FROM finding_officers o WHERE o.finding_id = f.id), f.officer_ids,
-         f.message, f.first_seen, {STATUS_AT}"
+         f.message, f.first_seen, {STATUS_AT}, f.level, f.verify"
     )
 }
 
@@ -201,7 +208,16 @@ fn listed(r: &Row) -> rusqlite::Result<ListedFinding> {
         message: r.get(11)?,
         first_seen: r.get(12)?,
         status: r.get(13)?,
+        level: r.get(14)?,
+        verify: r.get(15)?,
     })
+}
+
+impl ListedFinding {
+    /// Counted in the figures: neither found by a preview check nor a review item.
+    pub fn counted(&self) -> bool {
+        !self.preview && self.level == "violation"
+    }
 }
 
 fn collect_listed(
@@ -228,7 +244,7 @@ pub fn findings_first_seen(conn: &Connection, start: i64, end: i64, at: i64) -> 
 /// Counted findings that are open or pushed just before `at`; oldest first.
 pub fn findings_open(conn: &Connection, at: i64) -> Result<Vec<ListedFinding>, StoreError> {
     let sql = format!(
-        "SELECT {} FROM findings f WHERE f.preview = 0 AND f.first_seen < ?1 AND {STATUS_AT} IN ('open', 'pushed')
+        "SELECT {} FROM findings f WHERE f.preview = 0 AND f.level = 'violation' AND f.first_seen < ?1 AND {STATUS_AT} IN ('open', 'pushed')
          ORDER BY f.first_seen, f.id",
         listed_columns()
     );
@@ -251,7 +267,7 @@ pub fn clearances(conn: &Connection, start: i64, end: i64, at: i64) -> Result<Ve
     let sql = format!(
         "SELECT {}, ev.to_status, ev.at, ev.by, ev.note
          FROM finding_events ev JOIN findings f ON f.id = ev.finding_id
-         WHERE ev.at >= ?2 AND ev.at < ?3 AND ev.to_status IN ('rectified', 'resolved', 'waived') AND f.preview = 0
+         WHERE ev.at >= ?2 AND ev.at < ?3 AND ev.to_status IN ('rectified', 'resolved', 'waived') AND f.preview = 0 AND f.level = 'violation'
          ORDER BY ev.at, ev.id",
         listed_columns()
     );
@@ -260,10 +276,10 @@ pub fn clearances(conn: &Connection, start: i64, end: i64, at: i64) -> Result<Ve
         .query_map(params![at, start, end], |r| {
             Ok(Clearance {
                 finding: listed(r)?,
-                to_status: r.get(14)?,
-                at: r.get(15)?,
-                by: r.get(16)?,
-                note: r.get(17)?,
+                to_status: r.get(LISTED_COLUMNS)?,
+                at: r.get(LISTED_COLUMNS + 1)?,
+                by: r.get(LISTED_COLUMNS + 2)?,
+                note: r.get(LISTED_COLUMNS + 3)?,
             })
         })
         .ctx("reading clearances")?;
@@ -295,7 +311,7 @@ pub fn offences(conn: &Connection, after: i64, until: i64, officer: Option<&str>
              FROM findings f
              JOIN finding_officers o ON o.finding_id = f.id
              JOIN finding_events e ON e.finding_id = f.id AND e.at < ?1
-             WHERE f.preview = 0 AND f.first_seen < ?1 AND f.first_seen > ?3 AND (?2 IS NULL OR o.officer_id = ?2)
+             WHERE f.preview = 0 AND f.level = 'violation' AND f.first_seen < ?1 AND f.first_seen > ?3 AND (?2 IS NULL OR o.officer_id = ?2)
              GROUP BY o.officer_id, f.id
              ORDER BY o.officer_id, f.category, f.first_seen, f.id",
         )
@@ -333,7 +349,7 @@ pub fn first_closures(
              JOIN findings f ON f.id = c.finding_id
              JOIN finding_officers o ON o.finding_id = f.id
              WHERE c.to_status IN ('rectified', 'resolved') AND c.at < ?1
-               AND f.preview = 0 AND f.first_seen < ?1 AND (?2 IS NULL OR o.officer_id = ?2)
+               AND f.preview = 0 AND f.level = 'violation' AND f.first_seen < ?1 AND (?2 IS NULL OR o.officer_id = ?2)
                AND {STATUS_AT} IS NOT 'waived'
              GROUP BY o.officer_id, f.id"
         ))
@@ -440,13 +456,13 @@ pub fn daily_series(conn: &Connection, first_day: &str, last_day: &str) -> Resul
             "SELECT day, unit_id, sum(new), sum(closed) FROM (
                  SELECT c.day, f.unit_id, count(*) AS new, 0 AS closed
                  FROM calendar c JOIN findings f ON f.first_seen >= c.start_at AND f.first_seen < c.end_at
-                 WHERE c.day BETWEEN ?1 AND ?2 AND f.preview = 0
+                 WHERE c.day BETWEEN ?1 AND ?2 AND f.preview = 0 AND f.level = 'violation'
                  GROUP BY c.day, f.unit_id
                  UNION ALL
                  SELECT c.day, f.unit_id, 0, count(DISTINCT e.finding_id)
                  FROM calendar c
                  JOIN finding_events e ON e.at >= c.start_at AND e.at < c.end_at AND e.to_status IN ('rectified', 'resolved')
-                 JOIN findings f ON f.id = e.finding_id AND f.preview = 0
+                 JOIN findings f ON f.id = e.finding_id AND f.preview = 0 AND f.level = 'violation'
                  WHERE c.day BETWEEN ?1 AND ?2
                  GROUP BY c.day, f.unit_id
              ) GROUP BY day, unit_id ORDER BY day, unit_id",
