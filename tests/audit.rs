@@ -311,3 +311,51 @@ fn a_change_outside_the_cross_case_index_rechecks_only_that_case() {
     assert_ne!(marked, [["0"]], "a session that moved marks its officers");
     assert_ne!(rows(&t), before, "and its index rows are rewritten");
 }
+
+/// Issue #15: a review-level finding (待核查) is stored with its level and what to verify,
+/// listed by `findings --level review`, never pushed and never counted in the report figures.
+#[test]
+fn review_findings_are_listed_apart_and_not_counted() {
+    let t = Xuncha::new();
+    let search = |id: &str, av: bool| {
+        let mut c = detention_case(id, 20);
+        c["searches"] = serde_json::json!([{"id": "S1", "kind": "search", "at": "2026-03-02T11:00:00+08:00",
+            "person_id": "P1", "officer_ids": ["O1", "O2"], "warrant_shown": true, "witness_present": false,
+            "record_signed": true, "av_recorded": av}]);
+        c
+    };
+    let f = t.write("s.ndjson", &lines(&[search("V1", false), search("R1", true)]));
+    let r = t.run([
+        "audit",
+        f.to_str().unwrap_or_default(),
+        "--as-of",
+        "2026-06-30",
+        "--select",
+        "P062",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let all = t.run(["findings", "--format", "json"]).json();
+    let levels: Vec<(String, String)> = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| (f["case_id"].as_str().unwrap_or("").to_owned(), f["level"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(levels, vec![("R1".to_owned(), "review".to_owned()), ("V1".to_owned(), "violation".to_owned())]);
+    let review = t.run(["findings", "--level", "review", "--format", "json"]).json();
+    assert_eq!(review.as_array().map(Vec::len), Some(1));
+    assert!(review[0]["verify"].as_str().unwrap_or("").contains("核对笔录是否注明"), "{review}");
+    assert_eq!(all[1]["verify"], serde_json::Value::Null);
+    // push sends only the violation to the officers
+    let pushed = t.run(["push", "--by", "法制大队", "--format", "json"]).json();
+    assert_eq!(pushed["pushed"], 1);
+    // the month's figures count the violation only
+    let new_june: i64 = t
+        .sql("SELECT new FROM rollup_live WHERE kind = 'month' AND period = '2026-06' AND scope = '*' AND dim = 'all'")
+        [0][0]
+        .parse()
+        .expect("number");
+    assert_eq!(new_june, 1);
+}
