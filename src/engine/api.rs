@@ -720,6 +720,10 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     // ---- rules-b (G05-G08): the day of the act, family-notice waivers -------------------
     engine.register_fn("offence_day", || -> Res<Map> { ctx(|c| Ok(offence_day(&c.case))) });
     engine.register_fn("notice_waiver", |m: Map| -> Map { notice_waiver(&m) });
+    // ---- rules-c (G09-G12) ----------------------------------------------------------------
+    engine.register_fn("case_domain_basis", || -> Res<ImmutableString> {
+        ctx(|c| Ok(case_domain_basis(&c.case).into()))
+    });
 }
 
 /// The day of the act (行政处罚法 第三十七条 judges an act by the law in force when it was
@@ -981,4 +985,64 @@ pub const API_DOCS: &[ApiDoc] = &[
     // ---- rules-b (G05-G08) ----
     ApiDoc { signature: "offence_day() -> map", doc: "the day of the act, which decides the law that applies (行政处罚法 第三十七条): #{day (yyyymmdd or ()), exact, basis (Chinese)}. `exact` when the case records `offence_ended_on` (else `offence_started_on`; a continuing act is judged at its end); otherwise `day` is an upper bound, the earliest day the case records anything (incident, acceptance, arrival, questioning, measure, decision), and the act was on it or before" },
     ApiDoc { signature: "notice_waiver(measure) -> map", doc: "how the law treats the measure's `notification_waived_reason`: #{ground, reason (Chinese or ()), ends_at}. ground: `none` (no reason recorded); `unable` (无法通知: for criminal measures 身份不明、没有家属、联系方式无法取得联系、不可抗力, 刑事案件程序规定 第一百一十三条第二款; continued questioning 身份不明、没有家属和单位, 继续盘问规定 第十四条; other administrative measures 身份不明、拒不提供联系方式、不可抗力, 行政案件程序规定 第五十五条第一款第五项); `obstruction` (state security or terrorism, 有碍侦查: criminal detention only, 刑事诉讼法 第八十五条第二款); `unlisted` (a reason the statute does not list for this measure but whose facts may amount to one, e.g. a refusal to give contacts in a criminal case: a review item); `not_a_ground` (有碍侦查 recorded for an arrest, a residential surveillance or an administrative measure). ends_at: when an `unable` or `obstruction` ground ended (`obstruction_ended_at`, or `identity_established_at` for 身份不明), after which the family must be told at once; () while it lasts" },
+    // rules-c (G09-G12)
+    ApiDoc { signature: "case_domain_basis() -> string", doc: "how case_domain() knew: `recorded` (the `domain` field), `inferred` (an offence keyword, the alcohol tests, the incident type, or an offence the 治安管理处罚法 names such as 殴打, 赌博), `presumed` (an offence no list names, taken as public order) or `unknown`. Where a limit depends on the domain and the basis is `presumed` or `unknown`, raise a review item for the amounts only one reading allows" },
 ];
+
+// ---- rules-c (G09-G12) ----------------------------------------------------------------
+
+/// rules-c: how [`case_domain`] knew the governing law: `recorded` (the `domain` field),
+/// `inferred` (a keyword of the offence, the alcohol tests, the incident type, or an offence of
+/// the 治安管理处罚法 such as 殴打 or 赌博), `presumed` (an offence no list names, taken as a
+/// public-order case) or `unknown` (nothing says).
+pub fn case_domain_basis(case: &Case) -> &'static str {
+    // offences the 治安管理处罚法 names in its third chapter (违反治安管理的行为和处罚, 2012 and
+    // 2025 texts): a case named so is a public-order case without a guess
+    const PUBLIC_ORDER: [&str; 30] = [
+        "殴打",
+        "伤害",
+        "斗殴",
+        "盗窃",
+        "诈骗",
+        "哄抢",
+        "抢夺",
+        "敲诈勒索",
+        "损毁",
+        "赌博",
+        "卖淫",
+        "嫖娼",
+        "吸毒",
+        "毒品",
+        "寻衅滋事",
+        "扰乱",
+        "阻碍",
+        "侮辱",
+        "诽谤",
+        "威胁",
+        "猥亵",
+        "侵入住宅",
+        "偷窥",
+        "纠纷",
+        "滋事",
+        "妨害",
+        "招摇撞骗",
+        "非法携带",
+        "虐待",
+        "遗弃",
+    ];
+    if case.domain.is_some() {
+        return "recorded";
+    }
+    match case_domain(case) {
+        "unknown" => "unknown",
+        "public_order" => {
+            let o = case.offence.as_deref().unwrap_or("");
+            if o.is_empty() || PUBLIC_ORDER.iter().any(|k| o.contains(k)) {
+                "inferred"
+            } else {
+                "presumed"
+            }
+        }
+        _ => "inferred",
+    }
+}
