@@ -716,6 +716,11 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
          officers: Array|
          -> Res<Map> { make_review(subject, message, verify, evidence, officers) },
     );
+
+    // ---- rules-c (G09-G12) ----------------------------------------------------------------
+    engine.register_fn("case_domain_basis", || -> Res<ImmutableString> {
+        ctx(|c| Ok(case_domain_basis(&c.case).into()))
+    });
 }
 
 fn make_review(
@@ -867,4 +872,64 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "finding(subject_id, message, evidence, officer_ids) -> map", doc: "the same, naming further responsible officers (e.g. the approver)" },
     ApiDoc { signature: "review(subject_id, message, verify, evidence) -> map", doc: "a review-level finding (待核查): the main rule is broken on the record, but an exception the law grants may excuse it and the record cannot show whether it applies. `verify` says exactly what the legal officer must check (\"核对笔录是否注明确因客观原因无法由符合条件的人员担任见证人\"). Listed apart, never counted or scored" },
     ApiDoc { signature: "review(subject_id, message, verify, evidence, officer_ids) -> map", doc: "the same, naming further responsible officers" },
+    // rules-c (G09-G12)
+    ApiDoc { signature: "case_domain_basis() -> string", doc: "how case_domain() knew: `recorded` (the `domain` field), `inferred` (an offence keyword, the alcohol tests, the incident type, or an offence the 治安管理处罚法 names such as 殴打, 赌博), `presumed` (an offence no list names, taken as public order) or `unknown`. Where a limit depends on the domain and the basis is `presumed` or `unknown`, raise a review item for the amounts only one reading allows" },
 ];
+
+// ---- rules-c (G09-G12) ----------------------------------------------------------------
+
+/// rules-c: how [`case_domain`] knew the governing law: `recorded` (the `domain` field),
+/// `inferred` (a keyword of the offence, the alcohol tests, the incident type, or an offence of
+/// the 治安管理处罚法 such as 殴打 or 赌博), `presumed` (an offence no list names, taken as a
+/// public-order case) or `unknown` (nothing says).
+pub fn case_domain_basis(case: &Case) -> &'static str {
+    // offences the 治安管理处罚法 names in its third chapter (违反治安管理的行为和处罚, 2012 and
+    // 2025 texts): a case named so is a public-order case without a guess
+    const PUBLIC_ORDER: [&str; 30] = [
+        "殴打",
+        "伤害",
+        "斗殴",
+        "盗窃",
+        "诈骗",
+        "哄抢",
+        "抢夺",
+        "敲诈勒索",
+        "损毁",
+        "赌博",
+        "卖淫",
+        "嫖娼",
+        "吸毒",
+        "毒品",
+        "寻衅滋事",
+        "扰乱",
+        "阻碍",
+        "侮辱",
+        "诽谤",
+        "威胁",
+        "猥亵",
+        "侵入住宅",
+        "偷窥",
+        "纠纷",
+        "滋事",
+        "妨害",
+        "招摇撞骗",
+        "非法携带",
+        "虐待",
+        "遗弃",
+    ];
+    if case.domain.is_some() {
+        return "recorded";
+    }
+    match case_domain(case) {
+        "unknown" => "unknown",
+        "public_order" => {
+            let o = case.offence.as_deref().unwrap_or("");
+            if o.is_empty() || PUBLIC_ORDER.iter().any(|k| o.contains(k)) {
+                "inferred"
+            } else {
+                "presumed"
+            }
+        }
+        _ => "inferred",
+    }
+}
