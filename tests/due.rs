@@ -382,7 +382,25 @@ fn due_text_groups_by_officer_and_filters() {
         .run(["report", "daily", "--date", "2026-07-01", "--now", "2026-07-01T20:00:00+08:00", "--format", "json"])
         .json();
     assert_eq!(j["due_units"][0]["unit_id"], "U01");
-    assert_eq!(j["due_units"][0]["within_24h"], 1);
-    assert_eq!(j["due_units"][0]["within_7d"], 1);
-    assert_eq!(j["due_24h"][0]["case_id"], "XJ-1");
+    // the detention starts three 24-hour deadlines (interrogate, deliver to the detention
+    // centre, tell the family) and one of 3 days (request the arrest); the filing decision's
+    // 7 days end after the week
+    assert_eq!(j["due_units"][0]["within_24h"], 3);
+    assert_eq!(j["due_units"][0]["within_7d"], 4);
+    assert_eq!(j["due_units"][0]["not_statutory"], 0);
+    let rules: BTreeSet<&str> =
+        j["due_24h"].as_array().expect("array").iter().filter_map(|d| d["rule_id"].as_str()).collect();
+    assert_eq!(
+        rules,
+        BTreeSet::from([
+            "P036-interrogation-late-after-custody",
+            "P050-detainee-delivered-to-centre-late",
+            "P051-detention-family-notice-late"
+        ])
+    );
+    assert!(j["due_24h"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|d| d["case_id"] == "XJ-1" && d["deadline"] == "2026-07-02T14:30:00+08:00"));
 }

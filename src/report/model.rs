@@ -366,13 +366,13 @@ pub struct Report {
     pub appendix: Vec<OfficerAppendix>,
     /// daily: deadlines still running at `as_of` that end within 7 days, per unit (即将到期),
     /// as the latest audit found them
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub due_units: Vec<DueUnit>,
     /// daily: those that end within 24 hours, soonest first
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub due_24h: Vec<DueItem>,
-    /// daily: the audit date the running deadlines were found on (`null`: none stored)
-    #[serde(default)]
+    /// daily: the audit date the running deadlines were found on (absent: none stored)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_found_as_of: Option<String>,
 }
 
@@ -399,6 +399,6 @@ pub struct OfficerReport {
     /// newest first
     pub findings: Vec<FindingItem>,
     /// deadlines still running that name the officer, soonest first (up to 30 days ahead)
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub due: Vec<DueItem>,
 }
