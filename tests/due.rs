@@ -383,11 +383,18 @@ fn due_text_groups_by_officer_and_filters() {
         .json();
     assert_eq!(j["due_units"][0]["unit_id"], "U01");
     // the detention starts three 24-hour deadlines (interrogate, deliver to the detention
-    // centre, tell the family) and one of 3 days (request the arrest); the filing decision's
-    // 7 days end after the week
+    // centre, tell the family); the section counts what `due` lists for the same windows
+    let listed = |within: &str| {
+        let j = t.run(["due", "--as-of", "2026-07-01T20:00:00+08:00", "--within", within, "--format", "json"]).json();
+        j.as_array().expect("array").clone()
+    };
+    let week = listed("7d");
     assert_eq!(j["due_units"][0]["within_24h"], 3);
-    assert_eq!(j["due_units"][0]["within_7d"], 4);
-    assert_eq!(j["due_units"][0]["not_statutory"], 0);
+    assert_eq!(listed("24h").len(), 3);
+    assert_eq!(j["due_units"][0]["within_7d"].as_u64(), Some(week.len() as u64));
+    assert!(week.len() > 3);
+    let local = week.iter().filter(|d| d["statutory"] == false).count() as u64;
+    assert_eq!(j["due_units"][0]["not_statutory"].as_u64(), Some(local));
     let rules: BTreeSet<&str> =
         j["due_24h"].as_array().expect("array").iter().filter_map(|d| d["rule_id"].as_str()).collect();
     assert_eq!(
