@@ -16,7 +16,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::engine::index::CrossIndex;
-use crate::engine::run::{CaseOutcome, RuleSetShared, Worker};
+use crate::engine::run::{CaseOutcome, RuleSetShared, Worker, DUE_HORIZON};
 use crate::engine::RuleSet;
 use crate::model::{Case, Ts};
 use crate::store::findings::{self, Audited, CategoryInfo, Counts, NewRun, RunCtx};
@@ -38,6 +38,8 @@ pub struct Options {
     pub full: bool,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// do not look for running deadlines (`xuncha due` then lists none for the cases audited)
+    pub no_due: bool,
 }
 
 /// A rule error reported once with a count.
@@ -71,6 +73,8 @@ pub struct Summary {
     /// years a deadline fell in that `calendar.toml` has no holiday schedule for: they were
     /// presumed leniently
     pub calendar_presumed_years: Vec<i16>,
+    /// deadlines still running within 30 days of the audit date, stored for `xuncha due`
+    pub running_deadlines: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -230,7 +234,13 @@ pub fn run(
                     Ok(g) => g,
                     Err(p) => p.into_inner(),
                 };
-                let worker = guard.get_or_insert_with(|| Worker::new(shared.clone()));
+                let worker = guard.get_or_insert_with(|| {
+                    let mut w = Worker::new(shared.clone());
+                    if !opts.no_due {
+                        w.track_due(DUE_HORIZON);
+                    }
+                    w
+                });
                 match serde_json::from_str::<Case>(raw) {
                     Ok(case) => worker.check(Arc::new(case), opts.as_of, &selected),
                     Err(e) => CaseOutcome {
@@ -311,6 +321,8 @@ pub fn run(
         .conn
         .query_row("SELECT count(*) FROM findings WHERE status IN ('open', 'pushed')", [], |r| r.get(0))
         .ctx("counting open findings")?;
+    let running_deadlines: u64 =
+        store.conn.query_row("SELECT count(*) FROM due", [], |r| r.get(0)).ctx("counting running deadlines")?;
     let elapsed = started.elapsed().as_secs_f64();
     Ok(Summary {
         run_id,
@@ -327,6 +339,7 @@ pub fn run(
         elapsed_s: elapsed,
         cases_per_s: if elapsed > 0.0 { audited as f64 / elapsed } else { 0.0 },
         calendar_presumed_years: set.calendar.presumed_years(),
+        running_deadlines,
     })
 }
 

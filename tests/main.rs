@@ -4,6 +4,7 @@ mod audit;
 mod bench;
 mod catalog;
 mod crash;
+mod due;
 mod import;
 mod reports;
 mod rules;

@@ -26,6 +26,10 @@ pub struct AuditArgs {
     /// Leave out these rule ids, category codes or group codes
     #[arg(long, value_delimiter = ',', help_heading = "Rule selection")]
     pub ignore: Vec<String>,
+    /// Do not look for the deadlines still running (faster; `xuncha due` then lists none for
+    /// the cases audited)
+    #[arg(long, help_heading = "Audit")]
+    pub no_due: bool,
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     pub format: Format,
 }
@@ -43,6 +47,10 @@ pub fn summary_text(s: &Summary) -> String {
         thousands(s.reopened),
         thousands(s.open)
     );
+    t.push_str(&format!(
+        "  running deadlines within 30 days: {} (`xuncha due` lists them)\n",
+        thousands(s.running_deadlines)
+    ));
     t.push_str(&format!(
         "  rule errors: {}\n  {:.2} s, {:.0} cases/s\n",
         thousands(s.rule_errors),
@@ -113,7 +121,7 @@ pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
             b.set_position(done);
         }
     };
-    let opts = Options { as_of, full: a.full, select: a.select.clone(), ignore: a.ignore.clone() };
+    let opts = Options { as_of, full: a.full, select: a.select.clone(), ignore: a.ignore.clone(), no_due: a.no_due };
     let summary = audit::run(&mut store, &set, &opts, &progress)?;
     if let Some(b) = bar {
         b.finish_and_clear();

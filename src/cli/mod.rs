@@ -9,6 +9,7 @@
 mod audit_cmd;
 mod bench_cmd;
 mod demo_cmd;
+mod due_cmd;
 mod explain_cmd;
 mod findings_cmd;
 mod gen_cmd;
@@ -81,8 +82,10 @@ pub enum Command {
     Schema,
     /// Reports: 日清 daily, 周结 weekly, 月通报 monthly
     Report(report_cmd::ReportArgs),
-    /// An officer's list of recurring errors (重犯错误清单)
+    /// An officer's list of recurring errors (重犯错误清单), running deadlines first
     Officer(report_cmd::OfficerArgs),
+    /// The deadlines still running (预警), soonest first: what the next audit after each will find if nothing is done
+    Due(due_cmd::DueArgs),
     /// Measure: evaluation only (with a per-check profile), or the whole-process suite
     #[command(subcommand)]
     Bench(bench_cmd::BenchCmd),
@@ -125,6 +128,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Schema => out(&format!("{}\n", crate::model::schema_json())).map(|()| Outcome::Ok),
         Command::Report(a) => report_cmd::run_report(&cli, a),
         Command::Officer(a) => report_cmd::run_officer(&cli, a),
+        Command::Due(a) => due_cmd::run(&cli, a),
         Command::Bench(b) => bench_cmd::run(&cli, b),
     };
     match result {

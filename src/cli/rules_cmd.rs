@@ -224,6 +224,7 @@ fn show(cli: &Cli, a: &ShowArgs) -> anyhow::Result<Outcome> {
                 "version": h.version, "kinds": h.kinds, "needs": h.needs, "cross_case": h.cross_case,
                 "legal_basis": h.legal_basis, "unverified": h.unverified, "in_force": h.in_force,
                 "limits": h.limits, "doc": h.doc, "path": r.path, "hash": r.hash,
+                "due": { "act": r.due_act(), "statutory": r.statutory(), "declared": h.due },
             }))?,
             Format::Text => {
                 let cat = set.catalog.category(&h.category);
@@ -255,6 +256,17 @@ fn show(cli: &Cli, a: &ShowArgs) -> anyhow::Result<Outcome> {
                 for (name, spec) in &h.limits {
                     s.push_str(&format!("limit {name}: {}\n", serde_json::to_string(spec).unwrap_or_default()));
                 }
+                s.push_str(&format!(
+                    "running deadlines (xuncha due): 须于 … 前{}; {}{}\n",
+                    r.due_act(),
+                    if r.statutory() { "statutory" } else { "not statutory (local practice or unverified)" },
+                    match &h.due {
+                        Some(crate::engine::rule::DueSpec::Full(f)) if f.statutory.is_some() =>
+                            " (declared by `due.statutory`)",
+                        _ if h.unverified.is_some() => " (the header has `unverified`)",
+                        _ => " (nothing in the header is unverified)",
+                    }
+                ));
                 s.push('\n');
                 s.push_str(h.doc.trim());
                 s.push('\n');
@@ -377,6 +389,7 @@ legal_basis = [
   {{ law = "", version = "", article = "" }},
 ]
 # unverified = "which fact is not verified, and why"
+# due = {{ act = "通知被拘留人家属", statutory = true }}   # a deadline check: what must be done by it (xuncha due)
 doc = """
 {headings}"""
 ---*/

@@ -34,17 +34,94 @@ pub struct Ctx {
     /// yet done and not yet late), or `as_of + 1` when a check read the date directly.
     /// Incremental audits skip an unchanged case until the audit date reaches it.
     pub next_change: std::cell::Cell<i64>,
+    /// per rule run, what `overdue` saw still running (see [`DueMark`])
+    due: RefCell<Vec<DueMark>>,
+    /// deadlines the calendar functions computed with a year the calendar lacks
+    presumed: RefCell<Vec<i64>>,
+}
+
+/// What one rule's run on a case said about time: the earliest instant at which a deadline
+/// it passed to `overdue` on something not done becomes late, and whether it read the date
+/// itself (`as_of()`, `done_or_now(())`), so that its answer may change on any day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueMark {
+    pub rule: usize,
+    /// deadline + 1 of the earliest running deadline; `i64::MAX` for none
+    pub at: i64,
+    /// that deadline was computed with a year the holiday calendar lacks
+    pub presumed: bool,
+    pub daily: bool,
 }
 
 impl Ctx {
     pub fn new(case: Arc<Case>, as_of: i64, rules: Arc<Vec<Rule>>, index: Arc<CrossIndex>) -> Ctx {
-        Ctx { case, as_of, rules, rule: 0, index, next_change: std::cell::Cell::new(i64::MAX) }
+        Ctx {
+            case,
+            as_of,
+            rules,
+            rule: 0,
+            index,
+            next_change: std::cell::Cell::new(i64::MAX),
+            due: RefCell::new(Vec::new()),
+            presumed: RefCell::new(Vec::new()),
+        }
     }
 
     fn depends_on(&self, at: i64) {
         if at < self.next_change.get() {
             self.next_change.set(at);
         }
+    }
+
+    /// The current rule's mark, added if it has none yet.
+    fn mark(&self, f: impl FnOnce(&mut DueMark)) {
+        let mut due = self.due.borrow_mut();
+        if due.last().is_none_or(|m| m.rule != self.rule) {
+            due.push(DueMark { rule: self.rule, at: i64::MAX, presumed: false, daily: false });
+        }
+        if let Some(m) = due.last_mut() {
+            f(m);
+        }
+    }
+
+    /// `overdue` saw `deadline` still running on something not done.
+    fn running(&self, deadline: i64) {
+        let at = deadline.saturating_add(1);
+        self.depends_on(at);
+        let presumed = self.presumed.borrow().contains(&deadline);
+        self.mark(|m| {
+            if at < m.at {
+                (m.at, m.presumed) = (at, presumed);
+            } else if at == m.at {
+                m.presumed |= presumed;
+            }
+        });
+    }
+
+    /// A check read the audit date itself: its answer may change any day.
+    fn reads_date(&self) {
+        self.depends_on(self.as_of.saturating_add(1));
+        self.mark(|m| m.daily = true);
+    }
+}
+
+/// The marks the rules run so far on this thread's case left (empty outside a case); called
+/// at the end of the closure given to [`with_case`].
+pub fn take_due() -> Vec<DueMark> {
+    CTX.with(|c| c.borrow().as_ref().map(|x| std::mem::take(&mut *x.due.borrow_mut())).unwrap_or_default())
+}
+
+/// Remembers that the calendar computed `deadline` with a year its schedule lacks (from
+/// `from` to `deadline`), so that a running deadline can say it was presumed.
+fn note_presumed(cal: &Calendar, from: i64, deadline: i64) {
+    let (a, b) = (Ts(from).local_date().year(), Ts(deadline).local_date().year());
+    let years = cal.years();
+    if (a..=b).any(|y| !years.contains_key(&y)) {
+        CTX.with(|c| {
+            if let Some(x) = c.borrow().as_ref() {
+                x.presumed.borrow_mut().push(deadline);
+            }
+        });
     }
 }
 
@@ -291,11 +368,17 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     });
     let cal = calendar.clone();
     engine.register_fn("roll_over", move |deadline: Dynamic| -> Res<INT> {
-        Ok(cal.roll_over(ts(&deadline, "roll_over")?))
+        let from = ts(&deadline, "roll_over")?;
+        let due = cal.roll_over(from);
+        note_presumed(&cal, from, due);
+        Ok(due)
     });
     let cal = calendar.clone();
     engine.register_fn("deadline_workdays", move |start: Dynamic, n: INT| -> Res<INT> {
-        cal.deadline_workdays(ts(&start, "deadline_workdays")?, n).map_err(err)
+        let start = ts(&start, "deadline_workdays")?;
+        let due = cal.deadline_workdays(start, n).map_err(err)?;
+        note_presumed(&cal, start, due);
+        Ok(due)
     });
     engine.register_fn("overdue", |deadline: Dynamic, done: Dynamic| -> Res<bool> {
         let deadline = ts(&deadline, "overdue")?;
@@ -303,7 +386,7 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
             ctx(|c| {
                 let late = c.as_of > deadline;
                 if !late {
-                    c.depends_on(deadline.saturating_add(1));
+                    c.running(deadline);
                 }
                 Ok(late)
             })
@@ -314,7 +397,7 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("done_or_now", |done: Dynamic| -> Res<INT> {
         if done.is_unit() {
             ctx(|c| {
-                c.depends_on(c.as_of.saturating_add(1));
+                c.reads_date();
                 Ok(c.as_of)
             })
         } else {
@@ -351,7 +434,7 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("law_2025", |t: Dynamic| -> Res<bool> { Ok(ts(&t, "law_2025")? >= LAW_2025_IN_FORCE) });
     engine.register_fn("as_of", || -> Res<INT> {
         ctx(|c| {
-            c.depends_on(c.as_of.saturating_add(1));
+            c.reads_date();
             Ok(c.as_of)
         })
     });

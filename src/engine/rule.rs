@@ -71,7 +71,30 @@ pub struct Header {
     pub in_force: InForce,
     #[serde(default)]
     pub limits: BTreeMap<String, LimitSpec>,
+    /// for a deadline check: what must be done by the deadline (`xuncha due`)
+    pub due: Option<DueSpec>,
     pub doc: String,
+}
+
+/// The header's `due`: the act a running deadline asks for, as `xuncha due` words it
+/// ("须于 2026-07-02 14:30 前通知被拘留人家属"), and whether the limit is statutory.
+/// `due = "通知被拘留人家属"` or `due = { act = "通知被拘留人家属", statutory = true }`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum DueSpec {
+    Act(String),
+    Full(DueFull),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DueFull {
+    /// a verb phrase: "通知被拘留人家属"
+    pub act: String,
+    /// the limit is set by a law, regulation or ministry rule read in its text; `false` when
+    /// it rests on local practice, a deployment's setting or a source only seen second-hand.
+    /// Absent: statutory unless the header has `unverified`
+    pub statutory: Option<bool>,
 }
 
 /// Sections a rule may name in `needs`.
@@ -213,6 +236,26 @@ impl Rule {
     /// `version@hash`, recorded with every finding for traceability.
     pub fn version_tag(&self) -> String {
         format!("{}@{}", self.header.version, self.hash)
+    }
+
+    /// What a running deadline of this check asks for: the header's `due`, or else the
+    /// check's title as the defect to avoid.
+    pub fn due_act(&self) -> String {
+        match &self.header.due {
+            Some(DueSpec::Act(a) | DueSpec::Full(DueFull { act: a, .. })) if !a.trim().is_empty() => {
+                a.trim().to_owned()
+            }
+            _ => format!("办理，逾期即“{}”", self.header.title),
+        }
+    }
+
+    /// Whether the check's limit is statutory: as `due.statutory` says, or else when the
+    /// header declares nothing `unverified`.
+    pub fn statutory(&self) -> bool {
+        match &self.header.due {
+            Some(DueSpec::Full(DueFull { statutory: Some(s), .. })) => *s,
+            _ => self.header.unverified.is_none(),
+        }
     }
 
     pub fn applies_to_kind(&self, kind: CaseKind) -> bool {

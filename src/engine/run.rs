@@ -13,6 +13,9 @@ use super::rule::SECTIONS;
 use super::{build_engine, compile, describe_eval_error, RuleSet};
 use crate::model::Case;
 
+mod due;
+pub use due::{due_message, due_time_text, Pending, DUE_HORIZON};
+
 /// How sure a finding is. A `violation` breaks the rule on the record and is counted and
 /// scored. A `review` (待核查) breaks the main rule on the record where an exception the law
 /// grants may excuse it and the record cannot show whether it does: it is listed with what
@@ -96,6 +99,8 @@ pub struct CaseOutcome {
     pub skipped: Vec<Option<Skip>>,
     /// the earliest instant at which the result could change with the date alone
     pub next_change: i64,
+    /// deadlines still running, when the worker tracks them ([`Worker::track_due`])
+    pub pending: Vec<Pending>,
 }
 
 impl CaseOutcome {
@@ -144,6 +149,8 @@ pub struct Worker {
     set: Arc<RuleSetShared>,
     /// per rule: nanoseconds spent and runs, when profiling (`xuncha bench eval --profile`)
     timing: Option<std::cell::RefCell<Vec<(u64, u64)>>>,
+    /// how far ahead running deadlines are listed, when they are ([`Worker::track_due`])
+    due_horizon: Option<i64>,
 }
 
 /// What workers share (read-only).
@@ -171,7 +178,7 @@ impl Worker {
     pub fn new(set: Arc<RuleSetShared>) -> Worker {
         let engine = build_engine(&set.calendar);
         let asts = set.rules.iter().map(|r| compile(&engine, r).unwrap_or_default()).collect();
-        Worker { engine, asts, set, timing: None }
+        Worker { engine, asts, set, timing: None, due_horizon: None }
     }
 
     /// Starts recording the time each check takes (see [`Worker::timings`]).
@@ -232,7 +239,7 @@ impl Worker {
         scope.push_constant(super::CASE_CONSTANT, case_dyn);
         let base = scope.len();
         let ctx = Ctx::new(case.clone(), as_of, rules.clone(), self.set.index.clone());
-        let ((), next_change) = api::with_case(ctx, || {
+        let (marks, next_change) = api::with_case(ctx, || {
             for &i in &to_run {
                 api::set_rule(i);
                 let started = self.timing.as_ref().map(|_| std::time::Instant::now());
@@ -269,8 +276,12 @@ impl Worker {
                     }
                 }
             }
+            api::take_due()
         });
         out.next_change = next_change;
+        if let Some(horizon) = self.due_horizon {
+            self.running_deadlines(&case, &mut scope, as_of, horizon, &marks, &mut out);
+        }
         out
     }
 

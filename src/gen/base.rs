@@ -347,7 +347,8 @@ fn pick_kind(rng: &mut ChaCha8Rng) -> Kind {
 }
 
 /// One case. Closed cases start at least 60 days before `as_of` and finish before it; open
-/// cases (about 1 in 10) start in the last 20 days and stop part-way.
+/// cases (about 1 in 10) start in the last 30 days (a public-order case's period, so some
+/// of them reach its end in the days after `as_of`) and stop part-way.
 pub fn case(rng: &mut ChaCha8Rng, i: u64, opts: &GenOptions, as_of: i64) -> Case {
     let kind = pick_kind(rng);
     let open = rng.gen_bool(0.1);
@@ -358,7 +359,7 @@ pub fn case(rng: &mut ChaCha8Rng, i: u64, opts: &GenOptions, as_of: i64) -> Case
     };
     let from = Ts::start_of_local_day(opts.from).0;
     let t0 = if open {
-        as_of - rng.gen_range(2..20) * D
+        as_of - rng.gen_range(2..30) * D
     } else {
         let last = as_of - 60 * D;
         from + rng.gen_range(0..(last - from).max(D) / D) * D

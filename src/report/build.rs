@@ -7,15 +7,16 @@ use jiff::civil::Date;
 
 use super::mask::mask_ids;
 use super::model::{
-    CategoryCount, ClearedItem, Counts, FindingItem, KeyRow, OfficerAppendix, OfficerRef, OfficerReport, OfficerRow,
-    PeriodInfo, PreviousPeriod, RepeatOffender, Report, ReportKind, ReportOptions, Scope, SeriesPoint, UnitRow,
-    OFFICER_SCHEMA, REPORT_SCHEMA,
+    CategoryCount, ClearedItem, Counts, DueItem, DueUnit, FindingItem, KeyRow, OfficerAppendix, OfficerRef,
+    OfficerReport, OfficerRow, PeriodInfo, PreviousPeriod, RepeatOffender, Report, ReportKind, ReportOptions, Scope,
+    SeriesPoint, UnitRow, OFFICER_SCHEMA, REPORT_SCHEMA,
 };
 use super::period::{add_days, local_date, ymd, Period};
 use super::repeat::{repeats, window_from, Closures, RepeatHit};
 use super::ReportError;
 use crate::engine::catalog::Catalog;
 use crate::model::Ts;
+use crate::store::due::{self, Due};
 use crate::store::rollup::{self, Clearance, ListedFinding, Offence, OfficerInfo, RollupRow, SeriesRow};
 use rusqlite::Connection;
 
@@ -89,6 +90,10 @@ pub struct PeriodData {
     pub as_of: i64,
     /// false: the lists were left empty (a frozen period without a frozen report for the scope)
     pub lists: bool,
+    /// daily: the deadlines still running at `as_of` that end within 7 days, soonest first
+    pub due: Vec<Due>,
+    /// the audit date they were found on
+    pub due_as_of: Option<i64>,
 }
 
 /// The positions of one unit's items in the lists of [`PeriodData`], in list order.
@@ -190,6 +195,8 @@ pub fn fetch(conn: &Connection, req: &Request, lists: bool) -> Result<PeriodData
         units: HashMap::new(),
         as_of: at,
         lists,
+        due: Vec::new(),
+        due_as_of: None,
     };
     if !lists {
         return Ok(data);
@@ -199,6 +206,9 @@ pub fn fetch(conn: &Connection, req: &Request, lists: bool) -> Result<PeriodData
             data.new_findings = rollup::findings_first_seen(conn, p.start, p.end.min(at.max(p.start)), at)?;
             data.to_fix = rollup::findings_open(conn, at)?;
             data.cleared = rollup::clearances(conn, p.start, at, at)?;
+            let week = due::Filter { from: at, until: at.saturating_add(DUE_WEEK), ..Default::default() };
+            data.due = due::list(conn, &week)?;
+            data.due_as_of = due::covered_from(conn)?;
         }
         ReportKind::Weekly => {}
         ReportKind::Monthly => {
@@ -295,6 +305,55 @@ fn item(f: &ListedFinding, names: &Names, opts: &ReportOptions, today: Date) -> 
         due: ymd(due),
         message: mask_ids(&f.message).into_owned(),
     }
+}
+
+/// 即将到期: the daily report lists the next 24 hours and counts the next 7 days.
+const DUE_DAY: i64 = 86_400;
+const DUE_WEEK: i64 = 7 * 86_400;
+
+/// A running deadline as reports show it.
+fn due_item(d: &Due, names: &Names) -> DueItem {
+    let (zh, en, _) = names.category(&d.category);
+    DueItem {
+        deadline: d.deadline.clone(),
+        case_id: d.case_id.clone(),
+        rule_id: d.rule.clone(),
+        category: d.category.clone(),
+        category_zh: zh,
+        category_en: en,
+        subject: d.subject.clone(),
+        unit_id: d.unit_id.clone(),
+        unit_name: names.unit(&d.unit_id),
+        officers: d.officer_ids.iter().map(|o| OfficerRef { id: o.clone(), name: names.officer(o) }).collect(),
+        message: mask_ids(&d.message).into_owned(),
+        statutory: d.statutory,
+        level: d.level.clone(),
+        preview: d.preview,
+    }
+}
+
+/// Per unit: the running deadlines ending within 24 hours and within 7 days of `at`, and
+/// the list of the first, soonest first.
+fn due_soon(data: &PeriodData, names: &Names, in_scope: impl Fn(&str) -> bool) -> (Vec<DueUnit>, Vec<DueItem>) {
+    let day_end = data.as_of.saturating_add(DUE_DAY);
+    let mut units: BTreeMap<&str, DueUnit> = BTreeMap::new();
+    let mut next_day = Vec::new();
+    for d in data.due.iter().filter(|d| in_scope(&d.unit_id)) {
+        let u = units.entry(d.unit_id.as_str()).or_insert_with(|| DueUnit {
+            unit_id: d.unit_id.clone(),
+            unit_name: names.unit(&d.unit_id),
+            within_24h: 0,
+            within_7d: 0,
+            not_statutory: 0,
+        });
+        u.within_7d += 1;
+        u.not_statutory += i64::from(!d.statutory);
+        if d.at <= day_end {
+            u.within_24h += 1;
+            next_day.push(due_item(d, names));
+        }
+    }
+    (units.into_values().collect(), next_day)
 }
 
 /// The local date a report regards as "today": the period's last day, or today while it runs.
@@ -464,6 +523,7 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
     if req.kind != ReportKind::Daily {
         new_findings.clear();
     }
+    let (due_units, due_24h) = due_soon(data, names, in_scope);
 
     Report {
         schema: REPORT_SCHEMA.to_owned(),
@@ -491,6 +551,9 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
         cleared: if req.kind == ReportKind::Daily { cleared } else { Vec::new() },
         repeat_offenders: if req.kind == ReportKind::Monthly { repeat_offenders } else { Vec::new() },
         appendix,
+        due_units,
+        due_24h,
+        due_found_as_of: data.due_as_of.filter(|_| req.kind == ReportKind::Daily).map(|t| Ts(t).rfc3339()),
     }
 }
 
@@ -571,6 +634,13 @@ pub fn officer_report(
 ) -> Result<OfficerReport, ReportError> {
     let since_at = since.map(|d| Ts::start_of_local_day(d).0);
     let listed = rollup::officer_findings(conn, officer, since_at, now)?;
+    let running = due::Filter {
+        from: now,
+        until: now.saturating_add(crate::engine::run::DUE_HORIZON),
+        officer: Some(officer.to_owned()),
+        ..Default::default()
+    };
+    let due: Vec<DueItem> = due::list(conn, &running)?.iter().map(|d| due_item(d, names)).collect();
     let from = since_at.unwrap_or(i64::MIN);
     let offences = rollup::offences(conn, window_from(from, options.repeat_days), now, Some(officer))?;
     let closures = closures(conn, &offences, now, Some(officer))?;
@@ -599,6 +669,7 @@ pub fn officer_report(
             .unwrap_or(u32::MAX),
         categories,
         findings,
+        due,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use jiff::civil::Date;
 
-use super::model::{ClearedItem, FindingItem, OfficerReport, Report, ReportKind};
+use super::model::{ClearedItem, DueItem, FindingItem, OfficerReport, Report, ReportKind};
 use super::Lang;
 use crate::model::{shanghai, Ts};
 
@@ -589,7 +589,131 @@ fn daily(l: &L, r: &Report) -> Vec<Section> {
         )));
     }
     out.push(Section { heading: nth(l, 3, l.t("当日已清", "Cleared this day")), blocks });
+    out.push(due_section(l, r, 4));
     out
+}
+
+/// The minute by which a running deadline's act must be done (`2026-07-02 24:00`).
+fn due_time(rfc: &str) -> String {
+    Ts::parse(rfc).map_or_else(|_| rfc.to_owned(), |t| crate::engine::run::due_time_text(t.0))
+}
+
+fn due_kind(l: &L, d: &DueItem) -> String {
+    let mut s = if d.statutory { l.t("法定", "statutory") } else { l.t("非法定", "not statutory") }.to_owned();
+    if d.level == "review" {
+        s.push_str(l.t("（逾期列为待核查）", " (to verify when late)"));
+    }
+    if d.preview {
+        s.push_str(l.t("（预览检查）", " (preview check)"));
+    }
+    s
+}
+
+fn due_officers(l: &L, d: &DueItem) -> String {
+    let names: Vec<String> = d.officers.iter().map(|o| o.name.clone().unwrap_or_else(|| o.id.clone())).collect();
+    if names.is_empty() {
+        "—".to_owned()
+    } else {
+        names.join(l.sep())
+    }
+}
+
+fn due_category(l: &L, d: &DueItem) -> String {
+    let n = l.name(&d.category_zh, &d.category_en);
+    if n.is_empty() {
+        d.category.clone()
+    } else {
+        format!("{} {n}", d.category)
+    }
+}
+
+/// 即将到期: deadlines still running that end within 24 hours and 7 days, per unit.
+fn due_section(l: &L, r: &Report, i: usize) -> Section {
+    let mut blocks = Vec::new();
+    let found = r.due_found_as_of.as_deref().map(local_time);
+    blocks.push(Block::Para(match (l.0, &found) {
+        (Lang::Zh, Some(f)) => format!(
+            "截至 {} 仍在进行、将于 24 小时和 7 日内届满的办案期限（据巡查日期为 {f} 的巡查结果）。期限届满前办理完毕即不构成问题；逾期仍未办理的，届满后的巡查将列为问题。“非法定”指时限出自地方标准、部署设定或未经核实的依据。",
+            local_time(&r.as_of)
+        ),
+        (Lang::En, Some(f)) => format!(
+            "Deadlines still running at {} that end within 24 hours and within 7 days (as the audit dated {f} found them). Done in time, they raise nothing; still undone when they pass, the next audit reports them. \"Not statutory\": the limit comes from local practice, a deployment's setting or a source not verified.",
+            local_time(&r.as_of)
+        ),
+        (Lang::Zh, None) => "尚无巡查结果，无法列出即将届满的期限。".to_owned(),
+        (Lang::En, None) => "No audit has run yet: there are no running deadlines to list.".to_owned(),
+    }));
+    if r.due_units.is_empty() {
+        if found.is_some() {
+            blocks.push(Block::Para(
+                l.t("未来 7 日内没有届满的期限。", "No deadline ends within the next 7 days.").to_owned(),
+            ));
+        }
+        return Section { heading: nth(l, i, l.t("即将到期", "Deadlines about to pass (即将到期)")), blocks };
+    }
+    blocks.push(Block::Table(table(
+        "due_by_unit",
+        &[
+            l.t("单位", "Unit"),
+            l.t("24 小时内", "Within 24 h"),
+            l.t("7 日内", "Within 7 days"),
+            l.t("其中非法定", "of which not statutory"),
+        ],
+        &[1, 2, 3],
+        r.due_units
+            .iter()
+            .map(|u| {
+                vec![
+                    l.unit(&Some(u.unit_id.clone()), &u.unit_name),
+                    l.num(u.within_24h),
+                    l.num(u.within_7d),
+                    l.num(u.not_statutory),
+                ]
+            })
+            .collect(),
+    )));
+    if r.due_24h.is_empty() {
+        blocks.push(Block::Para(
+            l.t("未来 24 小时内没有届满的期限。", "No deadline ends within the next 24 hours.").to_owned(),
+        ));
+    } else {
+        blocks.push(Block::Para(l.t("24 小时内届满：", "Ending within 24 hours:").to_owned()));
+        let rows: Vec<Vec<String>> = r
+            .due_24h
+            .iter()
+            .enumerate()
+            .map(|(n, d)| {
+                vec![
+                    (n + 1).to_string(),
+                    due_time(&d.deadline),
+                    l.unit(&Some(d.unit_id.clone()), &d.unit_name),
+                    due_officers(l, d),
+                    d.case_id.clone(),
+                    due_category(l, d),
+                    d.message.clone(),
+                    due_kind(l, d),
+                ]
+            })
+            .collect();
+        let mut t = table(
+            "due_24h",
+            &[
+                l.t("序号", "No."),
+                l.t("期限", "Deadline"),
+                l.t("单位", "Unit"),
+                l.t("民警", "Officers"),
+                l.t("案件编号", "Case"),
+                l.t("问题类别", "Category"),
+                l.t("须办理", "To do"),
+                l.t("时限", "Limit"),
+            ],
+            &[0],
+            rows,
+        );
+        t.marked = r.due_24h.iter().map(|d| !d.statutory).collect();
+        blocks.push(Block::Table(t));
+    }
+    Section { heading: nth(l, i, l.t("即将到期", "Deadlines about to pass (即将到期)")), blocks }
 }
 
 fn cleared_row(l: &L, c: &ClearedItem) -> Vec<String> {
@@ -1034,6 +1158,53 @@ pub fn report_doc(r: &Report, lang: Lang) -> Doc {
     Doc { lang, title: title_of(&l, r), subtitle: subtitle_of(&l, r), sections }
 }
 
+/// An officer's running deadlines, soonest first, with the hours left.
+fn officer_due_section(l: &L, r: &OfficerReport) -> Section {
+    let heading = nth(l, 0, l.t("即将到期（进行中的办案期限）", "Deadlines still running"));
+    if r.due.is_empty() {
+        let none = l.t("没有进行中的办案期限。", "No deadline naming this officer is running.");
+        return Section { heading, blocks: vec![Block::Para(none.to_owned())] };
+    }
+    let now = Ts::parse(&r.generated_at).map_or(0, |t| t.0);
+    let rows: Vec<Vec<String>> = r
+        .due
+        .iter()
+        .map(|d| {
+            let left = Ts::parse(&d.deadline).map_or(0, |t| t.0 + 1 - now);
+            vec![
+                due_time(&d.deadline),
+                format!("{:.1}", left as f64 / 3600.0),
+                d.case_id.clone(),
+                due_category(l, d),
+                d.message.clone(),
+                due_kind(l, d),
+            ]
+        })
+        .collect();
+    let mut t = table(
+        "due",
+        &[
+            l.t("期限", "Deadline"),
+            l.t("剩余小时", "Hours left"),
+            l.t("案件编号", "Case"),
+            l.t("问题类别", "Category"),
+            l.t("须办理", "To do"),
+            l.t("时限", "Limit"),
+        ],
+        &[1],
+        rows,
+    );
+    t.marked = r.due.iter().map(|d| !d.statutory).collect();
+    let intro = match l.0 {
+        Lang::Zh => format!("{} 项期限尚未届满、相应事项尚未办理，届满前办理完毕即不构成问题。", r.due.len()),
+        Lang::En => format!(
+            "{} deadlines are still running on acts not yet done; done in time, they raise nothing.",
+            r.due.len()
+        ),
+    };
+    Section { heading, blocks: vec![Block::Para(intro), Block::Table(t)] }
+}
+
 /// The document of an officer's list (重犯错误清单).
 pub fn officer_doc(r: &OfficerReport, lang: Lang) -> Doc {
     let l = L(lang);
@@ -1147,12 +1318,13 @@ pub fn officer_doc(r: &OfficerReport, lang: Lang) -> Doc {
     );
     list.marked = r.findings.iter().map(|f| repeat.contains(&f.category.as_str())).collect();
     let sections = vec![
+        officer_due_section(&l, r),
         Section {
-            heading: nth(&l, 0, l.t("概况", "Summary")), blocks: vec![Block::Para(summary), Block::Para(rule)]
+            heading: nth(&l, 1, l.t("概况", "Summary")), blocks: vec![Block::Para(summary), Block::Para(rule)]
         },
-        Section { heading: nth(&l, 1, l.t("问题类别", "Categories")), blocks: vec![Block::Table(cats)] },
+        Section { heading: nth(&l, 2, l.t("问题类别", "Categories")), blocks: vec![Block::Table(cats)] },
         Section {
-            heading: nth(&l, 2, l.t("问题明细（新近在前）", "Findings, newest first")),
+            heading: nth(&l, 3, l.t("问题明细（新近在前）", "Findings, newest first")),
             blocks: if r.findings.is_empty() {
                 vec![Block::Para(l.t("没有问题。", "None.").to_owned())]
             } else {

@@ -281,6 +281,45 @@ pub struct OfficerAppendix {
     pub findings: Vec<FindingItem>,
 }
 
+/// A deadline still running (即将到期): the act is not recorded as done and the deadline has
+/// not passed. If nothing changes, the audit after it finds this (case, rule, subject).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DueItem {
+    /// the last instant the act is in time, RFC 3339
+    pub deadline: String,
+    pub case_id: String,
+    pub rule_id: String,
+    pub category: String,
+    pub category_zh: Option<String>,
+    pub category_en: Option<String>,
+    pub subject: String,
+    pub unit_id: String,
+    pub unit_name: Option<String>,
+    /// the officers the finding will name
+    pub officers: Vec<OfficerRef>,
+    /// "须于 2026-07-02 14:30 前通知被拘留人家属"
+    pub message: String,
+    /// set by law; `false` for a limit of local practice or one not verified in its text
+    pub statutory: bool,
+    /// the level the finding will have: `violation` or `review`
+    pub level: String,
+    /// from a preview check
+    pub preview: bool,
+}
+
+/// A unit's deadlines still running (即将到期).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DueUnit {
+    pub unit_id: String,
+    pub unit_name: Option<String>,
+    /// ending within 24 hours of the report's `as_of`
+    pub within_24h: i64,
+    /// ending within 7 days (those within 24 hours included)
+    pub within_7d: i64,
+    /// of `within_7d`, limits of local practice or not verified
+    pub not_statutory: i64,
+}
+
 /// A daily, weekly or monthly report (`xuncha.report/1`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
@@ -325,6 +364,16 @@ pub struct Report {
     pub repeat_offenders: Vec<RepeatOffender>,
     /// monthly: each officer's findings of the month
     pub appendix: Vec<OfficerAppendix>,
+    /// daily: deadlines still running at `as_of` that end within 7 days, per unit (即将到期),
+    /// as the latest audit found them
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub due_units: Vec<DueUnit>,
+    /// daily: those that end within 24 hours, soonest first
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub due_24h: Vec<DueItem>,
+    /// daily: the audit date the running deadlines were found on (absent: none stored)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_found_as_of: Option<String>,
 }
 
 /// An officer's list of recurring errors (重犯错误清单, `xuncha.officer/1`).
@@ -349,4 +398,7 @@ pub struct OfficerReport {
     pub categories: Vec<CategoryCount>,
     /// newest first
     pub findings: Vec<FindingItem>,
+    /// deadlines still running that name the officer, soonest first (up to 30 days ahead)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub due: Vec<DueItem>,
 }

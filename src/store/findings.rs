@@ -150,14 +150,15 @@ struct Existing {
     last_seen: i64,
 }
 
-/// Writes a batch of audited cases in one transaction: findings reconciled, rule errors
-/// recorded, cases stamped.
+/// Writes a batch of audited cases in one transaction: findings reconciled, running
+/// deadlines replaced, rule errors recorded, cases stamped.
 pub fn write_audited(store: &mut Store, run: &RunCtx, batch: &[Audited]) -> Result<Counts, StoreError> {
     let path = store.path.clone();
     let tx = store.write_tx()?;
     let mut counts = Counts::default();
     for a in batch {
         counts += reconcile(&tx, run, a)?;
+        super::due::replace(&tx, run, a)?;
         let mut err = tx
             .prepare_cached(
                 "INSERT INTO rule_errors (run_id, rule_id, case_id, message, position) VALUES (?1,?2,?3,?4,?5)",
