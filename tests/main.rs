@@ -4,6 +4,7 @@ mod audit;
 mod bench;
 mod catalog;
 mod crash;
+mod freeze;
 mod import;
 mod reports;
 mod rules;
