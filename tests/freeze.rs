@@ -22,6 +22,11 @@ fn report(t: &Xuncha, kind: &str, date: &str, now: &str, extra: &[&str]) -> serd
     json(t, &args)
 }
 
+/// Text without its line breaks (plain text wraps long lines).
+fn flat(s: &str) -> String {
+    s.replace('\n', "")
+}
+
 fn count(t: &Xuncha, sql: &str) -> i64 {
     t.sql(sql)[0][0].parse().unwrap_or(-1)
 }
@@ -65,7 +70,7 @@ fn a_period_freezes_on_audit_coverage_and_counts_late_additions() {
         "--seed",
         "5",
         "--from",
-        "2026-06-01",
+        "2026-05-01",
         "--to",
         "2026-06-30",
         "--out",
@@ -75,7 +80,11 @@ fn a_period_freezes_on_audit_coverage_and_counts_late_additions() {
     // two exports: the second arrives after June is frozen
     let text = std::fs::read_to_string(&out).expect("gen");
     let lines: Vec<&str> = text.lines().collect();
-    let (a, b) = lines.split_at(lines.len() / 2);
+    // every other case: both halves span the two months
+    let (a, b): (Vec<(usize, &str)>, Vec<(usize, &str)>) =
+        lines.iter().copied().enumerate().partition(|(i, _)| i % 2 == 0);
+    let a: Vec<&str> = a.into_iter().map(|(_, l)| l).collect();
+    let b: Vec<&str> = b.into_iter().map(|(_, l)| l).collect();
     let first = t.write("a.ndjson", &format!("{}\n", a.join("\n")));
     let second = t.write("b.ndjson", &format!("{}\n", b.join("\n")));
     assert_eq!(t.run(["--quiet", "import", first.to_str().unwrap_or_default()]).code, 0);
@@ -86,7 +95,7 @@ fn a_period_freezes_on_audit_coverage_and_counts_late_additions() {
     assert_eq!((r["coverage"]["covered"].as_bool(), r["coverage"]["audit_as_of"].is_null()), (Some(false), true));
     assert_eq!(r["totals"]["new"], 0);
     let text = t.run(["report", "daily", "--date", "2026-06-30", "--now", NOW]);
-    assert!(text.stdout.contains("尚无完成的巡查；本期尚未完成巡查，数字为临时数"), "{}", text.stdout);
+    assert!(flat(&text.stdout).contains("尚无完成的巡查；本期尚未完成巡查，数字为临时数"), "{}", text.stdout);
     assert_eq!(count(&t, "SELECT count(*) FROM frozen_periods"), 0);
 
     // the audit of the day: the report counts every finding of that day, and freezes
@@ -117,7 +126,7 @@ fn a_period_freezes_on_audit_coverage_and_counts_late_additions() {
     // the audit of 30 June does not cover 1 July
     let text = t.run(["report", "daily", "--date", "2026-07-01", "--now", "2026-07-02T09:00:00+08:00"]);
     assert!(
-        text.stdout.contains("数据截至最近一次巡查 2026-06-30 24:00；本期尚未完成巡查，数字为临时数"),
+        flat(&text.stdout).contains("数据截至最近一次巡查 2026-06-30 24:00；本期尚未完成巡查，数字为临时数"),
         "{}",
         text.stdout
     );
@@ -156,31 +165,35 @@ fn a_period_freezes_on_audit_coverage_and_counts_late_additions() {
     let log = t.sql("SELECT action, by, note, forced FROM freeze_log WHERE period = '2026-07-01'");
     assert_eq!(log, vec![vec!["freeze".to_owned(), "法制员".into(), "系统停机，当日无数据".into(), "1".into()]]);
     let text = t.run(["report", "daily", "--date", "2026-07-01", "--now", "2026-07-02T09:00:00+08:00"]);
-    assert!(text.stdout.contains("强制冻结（系统停机，当日无数据）"), "{}", text.stdout);
+    assert!(flat(&text.stdout).contains("强制冻结（系统停机，当日无数据）"), "{}", text.stdout);
     // a period that has not ended is never frozen
     let r = t.run([
         "report",
         "freeze",
         "daily",
         "--date",
-        "2026-07-01",
+        "2026-07-05",
         "--by",
         "x",
         "--force",
         "--note",
         "y",
         "--now",
-        "2026-07-01T09:00:00+08:00",
+        "2026-07-05T09:00:00+08:00",
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("has not ended"), "{}", r.stderr);
 
     // late data: the second export, audited as of 30 June again
-    let (cases_before, found_before) = (cases_between(&t, DAY.0, DAY.1), found);
+    let (june_before, found_before) = (cases_between(&t, JUNE.0, JUNE.1), found);
     assert_eq!(t.run(["--quiet", "import", second.to_str().unwrap_or_default()]).code, 0);
     audit(&t, "2026-06-30");
     let (cases_now, found_now) = (cases_between(&t, DAY.0, DAY.1), counted_between(&t, DAY.0, DAY.1));
-    assert!(found_now > found_before && cases_now > cases_before, "the second export adds to 30 June");
+    let june_now = cases_between(&t, JUNE.0, JUNE.1);
+    assert!(
+        found_now > found_before && june_now > june_before,
+        "the second export adds to June and its audit to 30 June: findings {found_before} -> {found_now}, June cases {june_before} -> {june_now}"
+    );
     // the published figures stick
     assert_eq!(report(&t, "daily", "2026-06-30", "2026-07-03T08:00:00+08:00", &[]), day);
     assert_eq!(report(&t, "monthly", "2026-06", "2026-07-03T08:00:00+08:00", &[]), month);
@@ -211,7 +224,7 @@ fn a_period_freezes_on_audit_coverage_and_counts_late_additions() {
     assert_eq!((live["totals"]["new"].as_i64(), live["frozen_at"].is_null()), (Some(found_now), true));
     assert_eq!(live["late"][0]["findings"].as_i64().unwrap_or(0), found_now - found_before);
     let text = t.run(["report", "daily", "--date", "2026-07-02", "--now", "2026-07-03T08:00:00+08:00"]);
-    assert!(text.stdout.contains("往期补录"), "{}", text.stdout);
+    assert!(flat(&text.stdout).contains("往期补录"), "{}", text.stdout);
 
     // repair: reopened, recorded, and frozen again on the next covered report
     let r = t.run([

@@ -1217,16 +1217,16 @@ fn an_officers_list_marks_repeat_categories() {
 #[test]
 fn snapshots_of_every_format() {
     let db = bureau();
-    let monthly = make(&db, &request(ReportKind::Monthly, "2026-03", None, NOW)).report;
+    let monthly = make(&db, &request(ReportKind::Monthly, "2026-03", None, NOW));
     for (ext, text) in all_formats(&monthly) {
         insta::assert_snapshot!(format!("monthly_{ext}"), text);
     }
-    let daily = make(&db, &request(ReportKind::Daily, "2026-03-02", None, NOW)).report;
-    insta::assert_snapshot!("daily_txt", report::render(&daily, Format::Text, Lang::Zh).expect("render"));
-    insta::assert_snapshot!("daily_md", report::render(&daily, Format::Markdown, Lang::Zh).expect("render"));
-    let weekly = make(&db, &request(ReportKind::Weekly, "2026-W10", Some("330502520000"), NOW)).report;
-    insta::assert_snapshot!("weekly_unit_txt", report::render(&weekly, Format::Text, Lang::Zh).expect("render"));
-    insta::assert_snapshot!("weekly_unit_en_md", report::render(&weekly, Format::Markdown, Lang::En).expect("render"));
+    let daily = make(&db, &request(ReportKind::Daily, "2026-03-02", None, NOW));
+    insta::assert_snapshot!("daily_txt", daily.render(Format::Text, Lang::Zh));
+    insta::assert_snapshot!("daily_md", daily.render(Format::Markdown, Lang::Zh));
+    let weekly = make(&db, &request(ReportKind::Weekly, "2026-W10", Some("330502520000"), NOW));
+    insta::assert_snapshot!("weekly_unit_txt", weekly.render(Format::Text, Lang::Zh));
+    insta::assert_snapshot!("weekly_unit_en_md", weekly.render(Format::Markdown, Lang::En));
     let store = db.reader();
     let officer =
         report::make_officer_report(&store, Some(&db.catalog()), "510001", None, &ReportOptions::default(), ts(NOW))
