@@ -81,10 +81,8 @@ fn a_period_freezes_on_audit_coverage_and_counts_late_additions() {
     let text = std::fs::read_to_string(&out).expect("gen");
     let lines: Vec<&str> = text.lines().collect();
     // every other case: both halves span the two months
-    let (a, b): (Vec<(usize, &str)>, Vec<(usize, &str)>) =
-        lines.iter().copied().enumerate().partition(|(i, _)| i % 2 == 0);
-    let a: Vec<&str> = a.into_iter().map(|(_, l)| l).collect();
-    let b: Vec<&str> = b.into_iter().map(|(_, l)| l).collect();
+    let a: Vec<&str> = lines.iter().copied().step_by(2).collect();
+    let b: Vec<&str> = lines.iter().copied().skip(1).step_by(2).collect();
     let first = t.write("a.ndjson", &format!("{}\n", a.join("\n")));
     let second = t.write("b.ndjson", &format!("{}\n", b.join("\n")));
     assert_eq!(t.run(["--quiet", "import", first.to_str().unwrap_or_default()]).code, 0);
