@@ -5,6 +5,7 @@ mod bench;
 mod catalog;
 mod crash;
 mod due;
+mod freeze;
 mod import;
 mod reports;
 mod rules;

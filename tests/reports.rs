@@ -716,9 +716,19 @@ fn the_rollup_view_reads_in_the_sqlite_shell_dialect() {
 
 const NOW: &str = "2026-04-02T09:00:00+08:00";
 
+/// A completed audit of every check as of `as_of`: it covers every period that ends by then.
+fn audited(c: &Connection, id: i64, as_of: &str) {
+    c.execute(
+        "INSERT INTO audit_runs (id, started_at, finished_at, as_of, full, rules_hash, rule_versions) VALUES (?1, 0, 1, ?2, 1, '', '{}')",
+        params![id, ts(as_of)],
+    )
+    .expect("audit run");
+}
+
 fn bureau() -> Db {
     let db = Db::new();
     let c = db.writer();
+    audited(&c, 2, "2026-04-01T23:59:59+08:00");
     let yh = ("330502510000", "吴兴区公安分局月河派出所");
     let cy = ("330502520000", "吴兴区公安分局朝阳派出所");
     let zl = ("330502530000", "吴兴区公安分局织里派出所");
@@ -924,6 +934,22 @@ fn bureau() -> Db {
         "传唤证未记明陈某离开时间",
         &[],
     );
+    // a review item (待核查): listed apart with what to verify, never counted
+    let id = f(
+        "A330502520000202603002",
+        "P040",
+        cy.0,
+        &["520002"],
+        "2026-03-05T15:00:00+08:00",
+        false,
+        "询问未成年人蒋某时监护人未到场，由学校老师作为合适成年人在场",
+        &[],
+    );
+    c.execute(
+        "UPDATE findings SET level = 'review', verify = '核对笔录是否注明监护人无法通知或通知后未到场' WHERE id = ?1",
+        [id],
+    )
+    .expect("review");
     db
 }
 
@@ -938,13 +964,39 @@ fn request(kind: ReportKind, date: &str, unit: Option<&str>, now: &str) -> Reque
     }
 }
 
-fn make(db: &Db, req: &Request) -> report::Made {
-    let store = db.reader();
-    let catalog = db.catalog();
-    report::make_report(&store, Some(&catalog), req).expect("report")
+/// A report made as the command makes it, with its lists read into the model.
+struct Made {
+    made: report::Made,
+    report: Report,
+    notes: Vec<String>,
+    store: Store,
 }
 
-fn all_formats(r: &Report) -> Vec<(&'static str, String)> {
+impl Made {
+    fn render(&self, f: Format, lang: Lang) -> String {
+        let text = self.made.render(&self.store, f, lang).expect("render");
+        // the model with its lists in memory renders the same
+        assert_eq!(report::render(&self.report, f, lang).expect("render"), text, "{f:?} {lang:?}");
+        text
+    }
+}
+
+fn make(db: &Db, req: &Request) -> Made {
+    let store = db.reader();
+    let catalog = db.catalog();
+    let made = report::make_report(&store, Some(&catalog), req).expect("report");
+    let report = made.collect(&store).expect("lists");
+    Made { notes: made.notes.clone(), made, report, store }
+}
+
+fn make_live(db: &Db, req: &Request) -> Made {
+    let store = db.reader();
+    let made = report::make_live_report(&store, Some(&db.catalog()), req).expect("report");
+    let report = made.collect(&store).expect("lists");
+    Made { notes: made.notes.clone(), made, report, store }
+}
+
+fn all_formats(m: &Made) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     for (name, f) in [
         ("txt", Format::Text),
@@ -953,9 +1005,9 @@ fn all_formats(r: &Report) -> Vec<(&'static str, String)> {
         ("json", Format::Json),
         ("html", Format::Html),
     ] {
-        out.push((name, report::render(r, f, Lang::Zh).expect("render")));
+        out.push((name, m.render(f, Lang::Zh)));
     }
-    out.push(("en.txt", report::render(r, Format::Text, Lang::En).expect("render")));
+    out.push(("en.txt", m.render(Format::Text, Lang::En)));
     out
 }
 
@@ -997,8 +1049,20 @@ fn the_monthly_bulletin() {
     assert!(wang.categories.iter().all(|c| c.repeat));
     let zhang = r.appendix.iter().find(|a| a.officer_id == "520001").expect("张敏");
     assert_eq!((zhang.new, zhang.points), (3, 5), "P040 waived costs nothing: P098 2 + P051 3");
-    for (_, text) in all_formats(r) {
+    // the review item is listed apart, with what to verify, and counted nowhere
+    let review: Vec<(&str, Option<&str>)> =
+        r.review_items.iter().map(|f| (f.category.as_str(), f.verify.as_deref())).collect();
+    assert_eq!(review, vec![("P040", Some("核对笔录是否注明监护人无法通知或通知后未到场"))]);
+    assert!(r.appendix.iter().all(|a| a.findings.iter().all(|f| f.level == "violation")));
+    for (ext, text) in all_formats(&made) {
         assert_masked(&text);
+        assert!(
+            text.contains("核对笔录是否注明监护人无法通知或通知后未到场"),
+            "{ext}: the review item and what to verify"
+        );
+        if ext != "json" {
+            assert!(text.contains("待核查事项") || text.contains("To verify"), "{ext}: the review section");
+        }
     }
 }
 
@@ -1006,14 +1070,14 @@ fn the_monthly_bulletin() {
 fn closed_months_stay_frozen() {
     let db = bureau();
     let req = request(ReportKind::Monthly, "2026-03", None, NOW);
-    let first = all_formats(&make(&db, &req).report);
+    let first = all_formats(&make(&db, &req));
     let unit_req = request(ReportKind::Monthly, "2026-03", Some("330502510000"), NOW);
-    let unit_first = all_formats(&make(&db, &unit_req).report);
+    let unit_first = all_formats(&make(&db, &unit_req));
     let frozen_rows = rollup::rollup(&db.reader().conn, "month", "2026-03").expect("rollup");
     assert!(frozen_rows.iter().all(|r| r.frozen_at == Some(ts(NOW))));
 
     // later: a re-audit backfills a finding into March, an old one is rectified in March,
-    // and more March cases arrive
+    // more March cases arrive, and a March finding's message, officers and level change
     let c = db.writer();
     db.finding(
         &c,
@@ -1039,14 +1103,24 @@ fn closed_months_stay_frozen() {
         &[("510001", "王伟")],
         ts("2026-03-30T10:00:00+08:00"),
     );
+    c.execute(
+        "UPDATE findings SET message = '改写的描述', officer_ids = '[\"510002\"]', level = 'review', verify = '后来加的'
+         WHERE message = '传唤证未记明郑某到案时间'",
+        [],
+    )
+    .expect("update");
     drop(c);
 
     let later = request(ReportKind::Monthly, "2026-03", None, "2026-04-20T09:00:00+08:00");
     let again = make(&db, &later);
-    assert!(again.notes.is_empty(), "{:?}", again.notes);
-    assert_eq!(all_formats(&again.report), first, "a closed month reads the same after more rows arrive");
+    assert_eq!(all_formats(&again), first, "a closed month reads the same after more rows arrive");
+    assert!(
+        again.notes.iter().any(|n| n.contains("1 cases and 1 findings arrived")),
+        "the late additions are noted: {:?}",
+        again.notes
+    );
     let unit_later = request(ReportKind::Monthly, "2026-03", Some("330502510000"), "2026-04-20T09:00:00+08:00");
-    assert_eq!(all_formats(&make(&db, &unit_later).report), unit_first);
+    assert_eq!(all_formats(&make(&db, &unit_later)), unit_first);
     // the frozen numbers stay in `rollup`; the live view shows the present
     let store = db.reader();
     assert_eq!(rollup::rollup(&store.conn, "month", "2026-03").expect("rollup"), frozen_rows);
@@ -1055,13 +1129,24 @@ fn closed_months_stay_frozen() {
         rows.iter().find(|r| r.scope == "*" && r.dim == "all").map(|r| (r.new, r.cases, r.rectified)).expect("all")
     };
     assert_eq!(all(&frozen_rows), (7, 14, 2));
-    assert_eq!(all(&live), (8, 15, 3));
+    assert_eq!(all(&live), (7, 15, 3), "one more, one fewer: the backfilled finding, and one now a review item");
     // a unit with cases only was frozen with the rest
     let zl = make(&db, &request(ReportKind::Monthly, "2026-03", Some("330502530000"), "2026-04-20T09:00:00+08:00"));
     assert_eq!(zl.report.totals.cases, 3);
-    // the month still running is live
+    // the month still running is live, and lists what arrived for March after it froze
     let april = make(&db, &request(ReportKind::Monthly, "2026-04", None, "2026-04-20T09:00:00+08:00"));
     assert_eq!((april.report.frozen_at.as_deref(), april.report.closed), (None, false));
+    let late: Vec<(&str, i64, i64)> =
+        april.report.late.iter().map(|l| (l.period.as_str(), l.cases, l.findings)).collect();
+    assert_eq!(late, vec![("2026-03", 1, 1)]);
+    assert_eq!(april.report.late_findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(), vec!["补录的问题"]);
+    assert!(april.render(Format::Text, Lang::Zh).contains("往期补录"));
+    // and so does the live view of March, with the present figures
+    let march = make_live(&db, &later);
+    assert_eq!((march.report.totals.new, march.report.totals.cases, march.report.frozen_at.as_deref()), (7, 15, None));
+    assert!(march.report.freeze.is_some());
+    assert_eq!(march.report.late.iter().map(|l| (l.cases, l.findings)).collect::<Vec<_>>(), vec![(1, 1)]);
+    assert!(march.render(Format::Text, Lang::Zh).contains("本期冻结后补录"));
 }
 
 #[test]
@@ -1132,16 +1217,16 @@ fn an_officers_list_marks_repeat_categories() {
 #[test]
 fn snapshots_of_every_format() {
     let db = bureau();
-    let monthly = make(&db, &request(ReportKind::Monthly, "2026-03", None, NOW)).report;
+    let monthly = make(&db, &request(ReportKind::Monthly, "2026-03", None, NOW));
     for (ext, text) in all_formats(&monthly) {
         insta::assert_snapshot!(format!("monthly_{ext}"), text);
     }
-    let daily = make(&db, &request(ReportKind::Daily, "2026-03-02", None, NOW)).report;
-    insta::assert_snapshot!("daily_txt", report::render(&daily, Format::Text, Lang::Zh).expect("render"));
-    insta::assert_snapshot!("daily_md", report::render(&daily, Format::Markdown, Lang::Zh).expect("render"));
-    let weekly = make(&db, &request(ReportKind::Weekly, "2026-W10", Some("330502520000"), NOW)).report;
-    insta::assert_snapshot!("weekly_unit_txt", report::render(&weekly, Format::Text, Lang::Zh).expect("render"));
-    insta::assert_snapshot!("weekly_unit_en_md", report::render(&weekly, Format::Markdown, Lang::En).expect("render"));
+    let daily = make(&db, &request(ReportKind::Daily, "2026-03-02", None, NOW));
+    insta::assert_snapshot!("daily_txt", daily.render(Format::Text, Lang::Zh));
+    insta::assert_snapshot!("daily_md", daily.render(Format::Markdown, Lang::Zh));
+    let weekly = make(&db, &request(ReportKind::Weekly, "2026-W10", Some("330502520000"), NOW));
+    insta::assert_snapshot!("weekly_unit_txt", weekly.render(Format::Text, Lang::Zh));
+    insta::assert_snapshot!("weekly_unit_en_md", weekly.render(Format::Markdown, Lang::En));
     let store = db.reader();
     let officer =
         report::make_officer_report(&store, Some(&db.catalog()), "510001", None, &ReportOptions::default(), ts(NOW))

@@ -80,8 +80,9 @@ pub enum Command {
     Gen(gen_cmd::GenArgs),
     /// Print the JSON Schema of the case format (xuncha.case/1)
     Schema,
-    /// Reports: 日清 daily, 周结 weekly, 月通报 monthly
-    Report(report_cmd::ReportArgs),
+    /// Reports: 日清 daily, 周结 weekly, 月通报 monthly; freeze and unfreeze a period
+    #[command(subcommand)]
+    Report(report_cmd::ReportCmd),
     /// An officer's list of recurring errors (重犯错误清单), running deadlines first
     Officer(report_cmd::OfficerArgs),
     /// The deadlines still running (预警), soonest first: what the next audit after each will find if nothing is done
@@ -126,7 +127,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Push(a) => findings_cmd::run_push(&cli, a),
         Command::Gen(a) => gen_cmd::run(&cli, a),
         Command::Schema => out(&format!("{}\n", crate::model::schema_json())).map(|()| Outcome::Ok),
-        Command::Report(a) => report_cmd::run_report(&cli, a),
+        Command::Report(c) => report_cmd::run(&cli, c),
         Command::Officer(a) => report_cmd::run_officer(&cli, a),
         Command::Due(a) => due_cmd::run(&cli, a),
         Command::Bench(b) => bench_cmd::run(&cli, b),

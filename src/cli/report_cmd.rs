@@ -1,13 +1,15 @@
-//! `xuncha report daily|weekly|monthly` and `xuncha officer ID` (issue #7).
+//! `xuncha report daily|weekly|monthly|freeze|unfreeze` and `xuncha officer ID` (issues #7
+//! and #20).
 //!
-//! Both open the database read-only (a report never migrates and can run while an audit
-//! writes). The first report of a period that has ended also freezes that period, through
-//! a short write of its own (see `report::make_report`).
+//! Reports open the database read-only (a report never migrates and can run while an audit
+//! writes). A period that has ended and that a completed audit covers is frozen by the
+//! first report of it, through a short write of its own (see `report::make_report`); `report
+//! freeze` freezes one on demand and `report unfreeze` reopens one, both recorded.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::{note, out, Cli, Outcome};
 use crate::engine::catalog::Catalog;
@@ -77,16 +79,31 @@ pub struct RepeatArgs {
     pub repeat_days: u32,
 }
 
+/// `xuncha report ...`
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// 日清: the day's new findings by unit and officer, what must be fixed and by when, what was cleared
+    Daily(ReportArgs),
+    /// 周结: counts per unit and category, rectification, the officers with the most open findings
+    Weekly(ReportArgs),
+    /// 月通报: units ranked, top categories against the month before, repeat offenders, an appendix per officer
+    Monthly(ReportArgs),
+    /// Freeze a period that has ended: its figures and lists stay as they are now (the nightly job, after its audit)
+    Freeze(FreezeArgs),
+    /// Reopen a frozen period (repair; the legal office's call): who and why are recorded
+    Unfreeze(UnfreezeArgs),
+}
+
 /// `xuncha report daily|weekly|monthly`
 ///
 /// Numbers are rolled up by Asia/Shanghai day, ISO week (Monday first) and month; preview
-/// findings are listed but not counted. A period that has ended is frozen the first time it
-/// is reported: later reports of it repeat that report exactly.
+/// findings are listed but not counted, review items (待核查) are listed apart. A period
+/// freezes once it has ended and a completed audit covers it (as of its last second or
+/// later): until then its report is live and says which audit it reflects. A frozen period's
+/// later reports repeat its report exactly; what arrives for it afterwards shows in the next
+/// period's report as late additions (往期补录).
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// daily (日清), weekly (周结) or monthly (月通报)
-    #[arg(value_enum)]
-    pub kind: KindArg,
     /// The period: a day YYYY-MM-DD (for weekly and monthly, the week or month containing it),
     /// YYYY-Www, YYYY-MM, `today`, `yesterday` or `last` (the period before the current one)
     #[arg(long, value_name = "D", default_value = "today", help_heading = "Period")]
@@ -101,7 +118,53 @@ pub struct ReportArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub repeat: RepeatArgs,
+    /// The present figures even of a frozen period, with what arrived after it froze (freezes nothing)
+    #[arg(long, help_heading = "Period")]
+    pub live: bool,
     /// Take this instant (RFC 3339) as the present, for reproducible reports
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
+}
+
+/// `xuncha report freeze daily|weekly|monthly --date D --by WHO`
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// daily, weekly or monthly
+    #[arg(value_enum)]
+    pub kind: KindArg,
+    /// The period, as for the reports (`yesterday`, `last`, a day, YYYY-Www, YYYY-MM)
+    #[arg(long, value_name = "D")]
+    pub date: String,
+    /// Who freezes it (recorded)
+    #[arg(long, value_name = "WHO")]
+    pub by: String,
+    /// Freeze it although no completed audit covers it; needs --note
+    #[arg(long, requires = "note")]
+    pub force: bool,
+    /// Why (recorded; required with --force)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Take this instant (RFC 3339) as the present
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
+}
+
+/// `xuncha report unfreeze daily|weekly|monthly --date D --by WHO --note WHY`
+#[derive(Debug, Args)]
+pub struct UnfreezeArgs {
+    /// daily, weekly or monthly
+    #[arg(value_enum)]
+    pub kind: KindArg,
+    /// The period, as for the reports
+    #[arg(long, value_name = "D")]
+    pub date: String,
+    /// Who reopens it (recorded; in the console only the legal role may)
+    #[arg(long, value_name = "WHO")]
+    pub by: String,
+    /// Why (recorded)
+    #[arg(long, value_name = "TEXT")]
+    pub note: String,
+    /// Take this instant (RFC 3339) as the present
     #[arg(long, value_name = "TIME", hide = true)]
     pub now: Option<String>,
 }
@@ -163,27 +226,33 @@ fn open(cli: &Cli) -> anyhow::Result<Store> {
     Store::open_read_only(&cli.db).map_err(anyhow::Error::from)
 }
 
-fn write(cli: &Cli, o: &OutputArgs, text: &str) -> anyhow::Result<()> {
-    match &o.out {
-        None => out(text),
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write the report to `{}`", path.display()))?;
-            note(cli, &format!("wrote {}", path.display()));
-            Ok(())
-        }
-    }
-}
-
-pub fn run_report(cli: &Cli, a: &ReportArgs) -> anyhow::Result<Outcome> {
-    let now = now(a.now.as_deref())?;
-    let kind = match a.kind {
+fn kind_of(k: KindArg) -> ReportKind {
+    match k {
         KindArg::Daily => ReportKind::Daily,
         KindArg::Weekly => ReportKind::Weekly,
         KindArg::Monthly => ReportKind::Monthly,
-    };
-    let period = Period::parse(kind.period_kind(), &a.date, Ts(now).local_date()).map_err(|e| {
+    }
+}
+
+fn period_of(kind: ReportKind, date: &str, now: i64) -> anyhow::Result<Period> {
+    Period::parse(kind.period_kind(), date, Ts(now).local_date()).map_err(|e| {
         anyhow::anyhow!("{e}\n  help: e.g. `--date 2026-03-01`, `--date 2026-W09`, `--date 2026-03` or `--date last`")
-    })?;
+    })
+}
+
+pub fn run(cli: &Cli, cmd: &ReportCmd) -> anyhow::Result<Outcome> {
+    match cmd {
+        ReportCmd::Daily(a) => run_report(cli, ReportKind::Daily, a),
+        ReportCmd::Weekly(a) => run_report(cli, ReportKind::Weekly, a),
+        ReportCmd::Monthly(a) => run_report(cli, ReportKind::Monthly, a),
+        ReportCmd::Freeze(a) => run_freeze(cli, a),
+        ReportCmd::Unfreeze(a) => run_unfreeze(cli, a),
+    }
+}
+
+fn run_report(cli: &Cli, kind: ReportKind, a: &ReportArgs) -> anyhow::Result<Outcome> {
+    let now = now(a.now.as_deref())?;
+    let period = period_of(kind, &a.date, now)?;
     let store = open(cli)?;
     if let Some(u) = &a.unit {
         if !rollup::unit_known(&store.conn, u)? {
@@ -194,13 +263,87 @@ pub fn run_report(cli: &Cli, a: &ReportArgs) -> anyhow::Result<Outcome> {
     let options =
         ReportOptions { repeat_count: a.repeat.repeat_count, repeat_days: a.repeat.repeat_days, fix_days: a.fix_days };
     let req = Request { kind, period, unit: a.unit.clone(), options, now };
-    let made = report::make_report(&store, catalog.as_ref(), &req)
-        .with_context(|| format!("making the {} report of {}", kind.as_str(), req.period.key))?;
+    let made = if a.live {
+        report::make_live_report(&store, catalog.as_ref(), &req)
+    } else {
+        report::make_report(&store, catalog.as_ref(), &req)
+    }
+    .with_context(|| format!("making the {} report of {}", kind.as_str(), req.period.key))?;
     for n in &made.notes {
         note(cli, n);
     }
-    let text = report::render(&made.report, format(a.output.format), lang(a.output.lang))?;
-    write(cli, &a.output, &text)?;
+    let (format, lang) = (format(a.output.format), lang(a.output.lang));
+    match &a.output.out {
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            made.write(&store, format, lang, &mut w).map_err(io_error)?;
+        }
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write the report to `{}`", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            made.write(&store, format, lang, &mut w)
+                .with_context(|| format!("cannot write the report to `{}`", path.display()))?;
+            note(cli, &format!("wrote {}", path.display()));
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// A write error as an I/O error, so that a closed pipe ends the command quietly.
+fn io_error(e: report::ReportError) -> anyhow::Error {
+    match e {
+        report::ReportError::Io(io) => anyhow::Error::from(io),
+        e => anyhow::Error::from(e),
+    }
+}
+
+fn run_freeze(cli: &Cli, a: &FreezeArgs) -> anyhow::Result<Outcome> {
+    let now = now(a.now.as_deref())?;
+    let kind = kind_of(a.kind);
+    let period = period_of(kind, &a.date, now)?;
+    let store = open(cli)?;
+    let catalog = catalog(cli);
+    let req = Request { kind, period, unit: None, options: ReportOptions::default(), now };
+    let how = report::FreezeRequest { by: &a.by, note: a.note.as_deref(), force: a.force };
+    let done = report::freeze_period(&store, catalog.as_ref(), &req, &how)?;
+    let p = &req.period.key;
+    let text = match done {
+        report::Frozen::Now { covered: true, audit } => format!(
+            "froze {} {p}: the audit as of {} covers it\n",
+            kind.as_str(),
+            audit.map(|a| Ts(a.as_of).rfc3339()).unwrap_or_default()
+        ),
+        report::Frozen::Now { covered: false, .. } => {
+            format!("froze {} {p} without a covering audit (--force; the note is recorded)\n", kind.as_str())
+        }
+        report::Frozen::Already { at, by } => {
+            format!("{} {p} was frozen already, at {} by {by}; nothing changed\n", kind.as_str(), Ts(at).rfc3339())
+        }
+    };
+    out(&text)?;
+    Ok(Outcome::Ok)
+}
+
+fn run_unfreeze(cli: &Cli, a: &UnfreezeArgs) -> anyhow::Result<Outcome> {
+    let now = now(a.now.as_deref())?;
+    let kind = kind_of(a.kind);
+    let period = period_of(kind, &a.date, now)?;
+    if a.note.trim().is_empty() || a.by.trim().is_empty() {
+        anyhow::bail!("reopening a frozen period needs who (--by) and why (--note)");
+    }
+    let store = open(cli)?;
+    if !report::unfreeze_period(&store, &period, now, &a.by, &a.note)? {
+        anyhow::bail!("{} {} is not frozen; nothing changed", kind.as_str(), period.key);
+    }
+    out(&format!(
+        "reopened {} {}: its next report is live, and it freezes again once an audit covers it (recorded: by {}, {})\n",
+        kind.as_str(),
+        period.key,
+        a.by,
+        a.note
+    ))?;
     Ok(Outcome::Ok)
 }
 
@@ -227,6 +370,12 @@ pub fn run_officer(cli: &Cli, a: &OfficerArgs) -> anyhow::Result<Outcome> {
     let r = report::make_officer_report(&store, catalog.as_ref(), &a.id, since, &options, now)
         .with_context(|| format!("making the list of officer `{}`", a.id))?;
     let text = report::render_officer(&r, format(a.output.format), lang(a.output.lang))?;
-    write(cli, &a.output, &text)?;
+    match &a.output.out {
+        None => out(&text)?,
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write the report to `{}`", path.display()))?;
+            note(cli, &format!("wrote {}", path.display()));
+        }
+    }
     Ok(Outcome::Ok)
 }

@@ -1,15 +1,19 @@
-//! Builds report models from what `store::rollup` reads: the rollup rows of the period
-//! (and of the one before), the lists, and the names of units, officers and categories.
+//! Builds the head of a report model from what `store::rollup` reads: the rollup rows of
+//! the period (and of the one before), the daily series, the repeat offenders, the officers
+//! of the appendix, and the names of units, officers and categories. The lists themselves
+//! (a day's findings, the backlog, the appendix's findings) are not built here: they are read
+//! as they are laid out (see [`super::lists`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 
 use super::mask::mask_ids;
 use super::model::{
-    CategoryCount, ClearedItem, Counts, DueItem, DueUnit, FindingItem, KeyRow, OfficerAppendix, OfficerRef,
-    OfficerReport, OfficerRow, PeriodInfo, PreviousPeriod, RepeatOffender, Report, ReportKind, ReportOptions, Scope,
-    SeriesPoint, UnitRow, OFFICER_SCHEMA, REPORT_SCHEMA,
+    CategoryCount, Counts, DueItem, DueUnit, FindingItem, KeyRow, OfficerAppendix, OfficerRef, OfficerReport,
+    OfficerRow, PeriodInfo, PreviousPeriod, RepeatOffender, Report, ReportKind, ReportOptions, Scope, SeriesPoint,
+    UnitRow, OFFICER_SCHEMA, REPORT_SCHEMA,
 };
 use super::period::{add_days, local_date, ymd, Period};
 use super::repeat::{repeats, window_from, Closures, RepeatHit};
@@ -17,7 +21,7 @@ use super::ReportError;
 use crate::engine::catalog::Catalog;
 use crate::model::Ts;
 use crate::store::due::{self, Due};
-use crate::store::rollup::{self, Clearance, ListedFinding, Offence, OfficerInfo, RollupRow, SeriesRow};
+use crate::store::rollup::{self, AsOf, ListedFinding, OfficerInfo, RollupRow, SeriesRow};
 use rusqlite::Connection;
 
 /// What to report.
@@ -32,23 +36,55 @@ pub struct Request {
     pub now: i64,
 }
 
-/// Names for codes: units and officers from the cases, categories and groups from the catalog.
-pub struct Names<'a> {
-    pub units: HashMap<String, String>,
-    pub officers: HashMap<String, OfficerInfo>,
-    pub catalog: Option<&'a Catalog>,
+/// A category's names and group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryName {
+    pub zh: String,
+    pub en: String,
+    pub group: String,
 }
 
-impl<'a> Names<'a> {
-    pub fn load(conn: &Connection, catalog: Option<&'a Catalog>) -> Result<Names<'a>, ReportError> {
-        Ok(Names { units: rollup::unit_names(conn)?, officers: rollup::officer_directory(conn)?, catalog })
+/// Names for codes: units and officers from the cases, categories and groups from the
+/// catalog. A frozen period keeps the names it was frozen with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    pub units: BTreeMap<String, String>,
+    pub officers: BTreeMap<String, OfficerInfo>,
+    #[serde(default)]
+    pub categories: BTreeMap<String, CategoryName>,
+    /// code → (zh, en)
+    #[serde(default)]
+    pub groups: BTreeMap<String, (String, String)>,
+}
+
+impl Names {
+    pub fn load(conn: &Connection, catalog: Option<&Catalog>) -> Result<Names, ReportError> {
+        let mut names = Names {
+            units: rollup::unit_names(conn)?.into_iter().collect(),
+            officers: rollup::officer_directory(conn)?.into_iter().collect(),
+            ..Names::default()
+        };
+        if let Some(c) = catalog {
+            names.categories = c
+                .categories
+                .iter()
+                .map(|c| {
+                    (
+                        c.code.clone(),
+                        CategoryName { zh: c.name_zh.clone(), en: c.name_en.clone(), group: c.group.clone() },
+                    )
+                })
+                .collect();
+            names.groups = c.groups.iter().map(|g| (g.code.clone(), (g.name_zh.clone(), g.name_en.clone()))).collect();
+        }
+        Ok(names)
     }
 
-    fn unit(&self, id: &str) -> Option<String> {
+    pub(crate) fn unit(&self, id: &str) -> Option<String> {
         self.units.get(id).map(|n| mask_ids(n).into_owned())
     }
 
-    fn officer(&self, id: &str) -> Option<String> {
+    pub(crate) fn officer(&self, id: &str) -> Option<String> {
         self.officers.get(id).and_then(|o| o.name.as_deref()).map(|n| mask_ids(n).into_owned())
     }
 
@@ -57,101 +93,35 @@ impl<'a> Names<'a> {
     }
 
     fn category(&self, code: &str) -> (Option<String>, Option<String>, Option<String>) {
-        match self.catalog.and_then(|c| c.category(code)) {
-            Some(c) => (Some(c.name_zh.clone()), Some(c.name_en.clone()), Some(c.group.clone())),
+        match self.categories.get(code) {
+            Some(c) => (Some(c.zh.clone()), Some(c.en.clone()), Some(c.group.clone())),
             None => (None, None, None),
         }
     }
 
     fn group(&self, code: &str) -> (Option<String>, Option<String>) {
-        match self.catalog.and_then(|c| c.group(code)) {
-            Some(g) => (Some(g.name_zh.clone()), Some(g.name_en.clone())),
+        match self.groups.get(code) {
+            Some((zh, en)) => (Some(zh.clone()), Some(en.clone())),
             None => (None, None),
         }
     }
 }
 
-/// Everything read for one period, for every scope at once.
+/// What the head of a period's report is made from, for every scope at once.
 pub struct PeriodData {
     pub rows: Vec<RollupRow>,
     pub previous: Option<(Period, Vec<RollupRow>)>,
     pub series_days: Vec<Date>,
     pub series: Vec<SeriesRow>,
-    pub new_findings: Vec<ListedFinding>,
-    pub to_fix: Vec<ListedFinding>,
-    pub cleared: Vec<Clearance>,
-    pub offences: Vec<Offence>,
     pub hits: Vec<RepeatHit>,
     /// the unit of each finding that `hits` name
     pub hit_units: HashMap<i64, String>,
-    /// where each unit's items are in the lists, so that a unit's model reads only its own
-    pub units: HashMap<String, UnitLists>,
     /// statuses and lists are taken just before this instant
     pub as_of: i64,
-    /// false: the lists were left empty (a frozen period without a frozen report for the scope)
-    pub lists: bool,
     /// daily: the deadlines still running at `as_of` that end within 7 days, soonest first
     pub due: Vec<Due>,
     /// the audit date they were found on
     pub due_as_of: Option<i64>,
-}
-
-/// The positions of one unit's items in the lists of [`PeriodData`], in list order.
-#[derive(Debug, Default)]
-pub struct UnitLists {
-    new_findings: Vec<usize>,
-    to_fix: Vec<usize>,
-    cleared: Vec<usize>,
-}
-
-static NO_ITEMS: UnitLists = UnitLists { new_findings: Vec::new(), to_fix: Vec::new(), cleared: Vec::new() };
-
-impl PeriodData {
-    /// Indexes the lists by unit, once for every scope a model is built for.
-    fn index_units(&mut self) {
-        let mut units: HashMap<String, UnitLists> = HashMap::new();
-        let mut add = |unit: &str, pick: fn(&mut UnitLists) -> &mut Vec<usize>, i: usize| match units.get_mut(unit) {
-            Some(l) => pick(l).push(i),
-            None => pick(units.entry(unit.to_owned()).or_default()).push(i),
-        };
-        for (i, f) in self.new_findings.iter().enumerate() {
-            add(&f.unit_id, |l| &mut l.new_findings, i);
-        }
-        for (i, f) in self.to_fix.iter().enumerate() {
-            add(&f.unit_id, |l| &mut l.to_fix, i);
-        }
-        for (i, c) in self.cleared.iter().enumerate() {
-            add(&c.finding.unit_id, |l| &mut l.cleared, i);
-        }
-        self.units = units;
-        let ids: HashSet<i64> = self.hits.iter().flat_map(|h| h.finding_ids.iter().copied()).collect();
-        self.hit_units = self
-            .offences
-            .iter()
-            .filter(|o| ids.contains(&o.finding_id))
-            .map(|o| (o.finding_id, o.unit_id.clone()))
-            .collect();
-    }
-}
-
-/// The items of a list in a scope: all of them (the whole bureau), or those at `at`.
-fn scoped<'d, T>(all: &'d [T], at: Option<&'d [usize]>) -> Box<dyn Iterator<Item = &'d T> + 'd> {
-    match at {
-        None => Box::new(all.iter()),
-        Some(at) => Box::new(at.iter().filter_map(|&i| all.get(i))),
-    }
-}
-
-/// The earliest closures before `until` of the (officer, category) pairs in `offences`.
-fn closures(
-    conn: &Connection,
-    offences: &[Offence],
-    until: i64,
-    officer: Option<&str>,
-) -> Result<Closures, ReportError> {
-    let mut c = Closures::for_pairs(offences.iter().map(|o| (o.officer_id.as_str(), o.category.as_str())));
-    rollup::first_closures(conn, until, officer, |o, cat, id, at| c.add(o, cat, id, at))?;
-    Ok(c)
 }
 
 /// The instant a report's lists and statuses are taken at.
@@ -159,15 +129,62 @@ pub fn as_of(period: &Period, now: i64) -> i64 {
     period.end.min(now)
 }
 
-/// Reads the period: rollup rows from the `rollup` view and, if `lists`, the lists the
-/// report kind shows.
-pub fn fetch(conn: &Connection, req: &Request, lists: bool) -> Result<PeriodData, ReportError> {
+/// The end of the span a report's new findings are first seen in: the period's end, or the
+/// instant the lists are taken at while it runs.
+pub fn first_seen_end(p: &Period, at: i64) -> i64 {
+    p.end.min(at.max(p.start))
+}
+
+/// Repeat offences of the findings first seen in `[from, until)`, read one officer and
+/// category at a time (see `rollup::each_offence_group`); with the unit of each finding
+/// they name.
+fn repeat_hits(
+    conn: &Connection,
+    asof: &AsOf,
+    from: i64,
+    until: i64,
+    officer: Option<&str>,
+    options: &ReportOptions,
+) -> Result<(Vec<RepeatHit>, HashMap<i64, String>), ReportError> {
+    let (count, days) = (options.repeat_count, options.repeat_days);
+    let mut hits = Vec::new();
+    let mut units = HashMap::new();
+    rollup::each_offence_group(conn, asof, window_from(from, days), until, officer, |offences, closed| {
+        let Some(first) = offences.first() else { return Ok::<_, ReportError>(()) };
+        let mut closures = Closures::for_pairs([(first.officer_id.as_str(), first.category.as_str())]);
+        for (id, at) in closed {
+            closures.add(&first.officer_id, &first.category, *id, *at);
+        }
+        for h in repeats(offences, &closures, from, until, count, days) {
+            let ids: HashSet<i64> = h.finding_ids.iter().copied().collect();
+            units.extend(
+                offences.iter().filter(|o| ids.contains(&o.finding_id)).map(|o| (o.finding_id, o.unit_id.clone())),
+            );
+            hits.push(h);
+        }
+        Ok(())
+    })?;
+    Ok((hits, units))
+}
+
+/// Reads what the head of a period's report needs besides its rows: the rows of the period
+/// before (monthly reports; `previous` if given, else from the `rollup` view), the daily
+/// series and the repeat offences, at `asof`.
+pub fn fetch(
+    conn: &Connection,
+    req: &Request,
+    asof: &AsOf,
+    rows: Vec<RollupRow>,
+    previous: Option<Vec<RollupRow>>,
+) -> Result<PeriodData, ReportError> {
     let p = &req.period;
     let at = as_of(p, req.now);
-    let rows = rollup::rollup(conn, p.kind.as_str(), &p.key)?;
     let previous = if req.kind == ReportKind::Monthly {
         let prev = p.previous()?;
-        let prev_rows = rollup::rollup(conn, prev.kind.as_str(), &prev.key)?;
+        let prev_rows = match previous {
+            Some(rows) => rows,
+            None => previous_rows(conn, &prev)?,
+        };
         Some((prev, prev_rows))
     } else {
         None
@@ -178,49 +195,29 @@ pub fn fetch(conn: &Connection, req: &Request, lists: bool) -> Result<PeriodData
         _ => p.days(),
     };
     let series = match (series_days.first(), series_days.last()) {
-        (Some(a), Some(b)) => rollup::daily_series(conn, &ymd(*a), &ymd(*b))?,
+        (Some(a), Some(b)) => rollup::daily_series(conn, asof, &ymd(*a), &ymd(*b))?,
         _ => Vec::new(),
     };
-    let mut data = PeriodData {
-        rows,
-        previous,
-        series_days,
-        series,
-        new_findings: Vec::new(),
-        to_fix: Vec::new(),
-        cleared: Vec::new(),
-        offences: Vec::new(),
-        hits: Vec::new(),
-        hit_units: HashMap::new(),
-        units: HashMap::new(),
-        as_of: at,
-        lists,
-        due: Vec::new(),
-        due_as_of: None,
+    let (hits, hit_units) = if req.kind == ReportKind::Monthly {
+        repeat_hits(conn, asof, p.start, at, None, &req.options)?
+    } else {
+        (Vec::new(), HashMap::new())
     };
-    if !lists {
-        return Ok(data);
-    }
-    match req.kind {
-        ReportKind::Daily => {
-            data.new_findings = rollup::findings_first_seen(conn, p.start, p.end.min(at.max(p.start)), at)?;
-            data.to_fix = rollup::findings_open(conn, at)?;
-            data.cleared = rollup::clearances(conn, p.start, at, at)?;
-            let week = due::Filter { from: at, until: at.saturating_add(DUE_WEEK), ..Default::default() };
-            data.due = due::list(conn, &week)?;
-            data.due_as_of = due::covered_from(conn)?;
-        }
-        ReportKind::Weekly => {}
-        ReportKind::Monthly => {
-            data.new_findings = rollup::findings_first_seen(conn, p.start, p.end.min(at.max(p.start)), at)?;
-            let (count, days) = (req.options.repeat_count, req.options.repeat_days);
-            data.offences = rollup::offences(conn, window_from(p.start, days), at, None)?;
-            let closures = closures(conn, &data.offences, at, None)?;
-            data.hits = repeats(&data.offences, &closures, p.start, at, count, days);
-        }
-    }
-    data.index_units();
-    Ok(data)
+    let (due, due_as_of) = if req.kind == ReportKind::Daily {
+        let week = due::Filter { from: at, until: at.saturating_add(DUE_WEEK), ..Default::default() };
+        (due::list(conn, &week)?, due::covered_from(conn)?)
+    } else {
+        (Vec::new(), None)
+    };
+    Ok(PeriodData { rows, previous, series_days, series, hits, hit_units, as_of: at, due, due_as_of })
+}
+
+/// The rows of the period before that a monthly report compares with (dims `all`, `group`
+/// and `category`), as the `rollup` view has them.
+pub fn previous_rows(conn: &Connection, prev: &Period) -> Result<Vec<RollupRow>, ReportError> {
+    let mut rows = rollup::rollup(conn, prev.kind.as_str(), &prev.key)?;
+    rows.retain(|r| matches!(r.dim.as_str(), "all" | "group" | "category"));
+    Ok(rows)
 }
 
 fn round(x: Option<f64>, places: i32) -> Option<f64> {
@@ -279,7 +276,8 @@ pub fn period_info(p: &Period) -> PeriodInfo {
     }
 }
 
-fn item(f: &ListedFinding, names: &Names, opts: &ReportOptions, today: Date) -> FindingItem {
+/// A finding as a list shows it; `today` decides whether it is overdue.
+pub fn item(f: &ListedFinding, names: &Names, opts: &ReportOptions, today: Date) -> FindingItem {
     let (zh, en, _) = names.category(&f.category);
     let due = add_days(local_date(f.first_seen), i64::from(opts.fix_days));
     let status = f.status.clone().unwrap_or_else(|| "open".to_owned());
@@ -301,7 +299,7 @@ fn item(f: &ListedFinding, names: &Names, opts: &ReportOptions, today: Date) -> 
         status,
         preview: f.preview,
         level: f.level.clone(),
-        verify: f.verify.clone(),
+        verify: f.verify.as_deref().map(|v| mask_ids(v).into_owned()),
         due: ymd(due),
         message: mask_ids(&f.message).into_owned(),
     }
@@ -357,7 +355,7 @@ fn due_soon(data: &PeriodData, names: &Names, in_scope: impl Fn(&str) -> bool) -
 }
 
 /// The local date a report regards as "today": the period's last day, or today while it runs.
-fn report_today(p: &Period, at: i64) -> Date {
+pub fn report_today(p: &Period, at: i64) -> Date {
     if at >= p.end {
         p.last
     } else {
@@ -365,12 +363,12 @@ fn report_today(p: &Period, at: i64) -> Date {
     }
 }
 
-/// The model of one scope (`None`: the whole bureau).
+/// The head of the report of one scope (`None`: the whole bureau): every list empty, the
+/// appendix without findings (see [`appendix`]).
 pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>) -> Report {
     let p = &req.period;
     let scope = unit.unwrap_or("*");
     let in_scope = |u: &str| unit.is_none_or(|x| x == u);
-    let today = report_today(p, data.as_of);
     let totals = counts(row(&data.rows, scope, "all", "*"));
 
     let mut units: Vec<UnitRow> = dim(&data.rows, scope, "unit")
@@ -464,32 +462,6 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
     }
     let series = by_day.into_iter().map(|(day, (new, closed))| SeriesPoint { day, new, closed }).collect();
 
-    let opts = &req.options;
-    let lists = unit.map(|u| data.units.get(u).unwrap_or(&NO_ITEMS));
-    let mut new_findings: Vec<FindingItem> = scoped(&data.new_findings, lists.map(|l| l.new_findings.as_slice()))
-        .map(|f| item(f, names, opts, today))
-        .collect();
-    let preview_new = i64::try_from(new_findings.iter().filter(|f| f.preview).count()).unwrap_or(i64::MAX);
-    // by unit, then by (lead) officer
-    fn key(f: &FindingItem) -> (&str, Option<&str>, &str, i64) {
-        (&f.unit_id, f.officers.first().map(|o| o.id.as_str()), &f.first_seen, f.id)
-    }
-    new_findings.sort_by(|a, b| key(a).cmp(&key(b)));
-
-    let mut to_fix: Vec<FindingItem> =
-        scoped(&data.to_fix, lists.map(|l| l.to_fix.as_slice())).map(|f| item(f, names, opts, today)).collect();
-    to_fix.sort_by(|a, b| (&a.due, &a.unit_id, a.id).cmp(&(&b.due, &b.unit_id, b.id)));
-
-    let cleared: Vec<ClearedItem> = scoped(&data.cleared, lists.map(|l| l.cleared.as_slice()))
-        .map(|c| ClearedItem {
-            finding: item(&c.finding, names, opts, today),
-            action: c.to_status.clone(),
-            at: Ts(c.at).rfc3339(),
-            by: mask_ids(&c.by).into_owned(),
-            note: c.note.as_deref().map(|n| mask_ids(n).into_owned()),
-        })
-        .collect();
-
     let unit_of = &data.hit_units;
     let repeat_offenders: Vec<RepeatOffender> = data
         .hits
@@ -515,14 +487,6 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
         })
         .collect();
 
-    let appendix = if req.kind == ReportKind::Monthly {
-        appendix(std::mem::take(&mut new_findings), &data.hits, names)
-    } else {
-        Vec::new()
-    };
-    if req.kind != ReportKind::Daily {
-        new_findings.clear();
-    }
     let (due_units, due_24h) = due_soon(data, names, in_scope);
 
     Report {
@@ -530,13 +494,13 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
         kind: req.kind,
         period: period_info(p),
         scope: Scope { unit_id: unit.map(str::to_owned), unit_name: unit.and_then(|u| names.unit(u)) },
-        options: opts.clone(),
+        options: req.options.clone(),
         closed: p.closed_at(req.now),
         frozen_at: None,
         generated_at: Ts(req.now).rfc3339(),
         as_of: Ts(data.as_of).rfc3339(),
         totals,
-        preview_new,
+        preview_new: 0,
         previous: data
             .previous
             .as_ref()
@@ -546,69 +510,113 @@ pub fn model(data: &PeriodData, names: &Names, req: &Request, unit: Option<&str>
         categories,
         officers,
         series,
-        new_findings: if req.kind == ReportKind::Daily { new_findings } else { Vec::new() },
-        to_fix: if req.kind == ReportKind::Daily { to_fix } else { Vec::new() },
-        cleared: if req.kind == ReportKind::Daily { cleared } else { Vec::new() },
+        new_findings: Vec::new(),
+        to_fix: Vec::new(),
+        cleared: Vec::new(),
         repeat_offenders: if req.kind == ReportKind::Monthly { repeat_offenders } else { Vec::new() },
-        appendix,
+        appendix: Vec::new(),
+        coverage: None,
+        freeze: None,
+        late: Vec::new(),
+        late_findings: Vec::new(),
+        review_items: Vec::new(),
         due_units,
         due_24h,
         due_found_as_of: data.due_as_of.filter(|_| req.kind == ReportKind::Daily).map(|t| Ts(t).rfc3339()),
     }
 }
 
-fn category_counts(findings: &[&FindingItem], repeat: impl Fn(&str) -> bool) -> Vec<CategoryCount> {
-    let mut by: BTreeMap<&str, (u32, i64, &FindingItem)> = BTreeMap::new();
-    for f in findings {
-        let e = by.entry(f.category.as_str()).or_insert((0, 0, f));
+/// Per category, the count and points of `findings` (points only for those not waived).
+struct CategoryTally {
+    by: BTreeMap<String, (u32, i64, Option<String>, Option<String>)>,
+}
+
+impl CategoryTally {
+    fn new() -> CategoryTally {
+        CategoryTally { by: BTreeMap::new() }
+    }
+
+    fn add(&mut self, f: &FindingItem) {
+        let e =
+            self.by.entry(f.category.clone()).or_insert_with(|| (0, 0, f.category_zh.clone(), f.category_en.clone()));
         e.0 += 1;
         if f.status != "waived" {
             e.1 += f.points;
         }
     }
-    let mut out: Vec<CategoryCount> = by
-        .into_iter()
-        .map(|(code, (count, points, f))| CategoryCount {
-            code: code.to_owned(),
-            name_zh: f.category_zh.clone(),
-            name_en: f.category_en.clone(),
-            count,
-            points,
-            repeat: repeat(code),
-        })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then(b.repeat.cmp(&a.repeat)).then(a.code.cmp(&b.code)));
-    out
+
+    fn counts(self, repeat: impl Fn(&str) -> bool) -> Vec<CategoryCount> {
+        let mut out: Vec<CategoryCount> = self
+            .by
+            .into_iter()
+            .map(|(code, (count, points, zh, en))| CategoryCount {
+                repeat: repeat(&code),
+                code,
+                name_zh: zh,
+                name_en: en,
+                count,
+                points,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then(b.repeat.cmp(&a.repeat)).then(a.code.cmp(&b.code)));
+        out
+    }
 }
 
-/// Each officer's findings of the month. Takes the findings over: each goes to its last
-/// officer and a copy to each other one, so the list and the appendix are never both held.
-fn appendix(new_findings: Vec<FindingItem>, hits: &[RepeatHit], names: &Names) -> Vec<OfficerAppendix> {
-    let repeat: HashSet<(&str, &str)> = hits.iter().map(|h| (h.officer_id.as_str(), h.category.as_str())).collect();
-    let mut by_officer: BTreeMap<String, Vec<FindingItem>> = BTreeMap::new();
-    for f in new_findings.into_iter().filter(FindingItem::counted) {
-        let Some((last, others)) = f.officers.split_last() else { continue };
-        let last = last.id.clone();
-        for o in others {
-            by_officer.entry(o.id.clone()).or_default().push(f.clone());
-        }
-        by_officer.entry(last).or_default().push(f);
+/// The officers of a monthly appendix, each with their count, points and categories but no
+/// findings (those are read as the appendix is laid out): one pass over the month's counted
+/// findings, holding one tally per officer. Each finding counts for each of its officers.
+#[allow(clippy::too_many_arguments)]
+pub fn appendix(
+    conn: &Connection,
+    asof: &AsOf,
+    req: &Request,
+    at: i64,
+    unit: Option<&str>,
+    hits: &[RepeatHit],
+    names: &Names,
+) -> Result<Vec<OfficerAppendix>, ReportError> {
+    struct Tally {
+        /// (first seen, id, unit) of the earliest finding
+        first: (i64, i64, String),
+        n: u32,
+        cats: CategoryTally,
     }
-    let mut out: Vec<OfficerAppendix> = by_officer
+    let p = &req.period;
+    let today = report_today(p, at);
+    let mut by: HashMap<String, Tally> = HashMap::new();
+    rollup::each_officer_finding(conn, asof, p.start, first_seen_end(p, at), at, unit, |officer, f| {
+        let it = item(&f, names, &req.options, today);
+        let key = (f.first_seen, f.id, f.unit_id);
+        let t = match by.get_mut(officer) {
+            Some(t) => t,
+            None => by.entry(officer.to_owned()).or_insert_with(|| Tally {
+                first: key.clone(),
+                n: 0,
+                cats: CategoryTally::new(),
+            }),
+        };
+        if key < t.first {
+            t.first = key;
+        }
+        t.n += 1;
+        t.cats.add(&it);
+        Ok::<_, ReportError>(())
+    })?;
+    let repeat: HashSet<(&str, &str)> = hits.iter().map(|h| (h.officer_id.as_str(), h.category.as_str())).collect();
+    let mut out: Vec<OfficerAppendix> = by
         .into_iter()
-        .map(|(id, mut list)| {
-            list.sort_by(|a, b| (&a.first_seen, a.id).cmp(&(&b.first_seen, b.id)));
-            let unit_id = names.officer_unit(&id).or_else(|| list.first().map(|f| f.unit_id.clone()));
-            let refs: Vec<&FindingItem> = list.iter().collect();
-            let categories = category_counts(&refs, |c| repeat.contains(&(id.as_str(), c)));
+        .map(|(id, t)| {
+            let unit_id = names.officer_unit(&id).or(Some(t.first.2));
+            let categories = t.cats.counts(|c| repeat.contains(&(id.as_str(), c)));
             OfficerAppendix {
                 name: names.officer(&id),
                 unit_name: unit_id.as_deref().and_then(|u| names.unit(u)),
                 unit_id,
-                new: u32::try_from(list.len()).unwrap_or(u32::MAX),
+                new: t.n,
                 points: categories.iter().map(|c| c.points).sum(),
                 categories,
-                findings: list,
+                findings: Vec::new(),
                 officer_id: id,
             }
         })
@@ -620,10 +628,11 @@ fn appendix(new_findings: Vec<FindingItem>, hits: &[RepeatHit], names: &Names) -
             &b.officer_id,
         ))
     });
-    out
+    Ok(out)
 }
 
 /// An officer's list of recurring errors as of `now`: findings first seen since `since`.
+/// Held in memory: one officer's findings.
 pub fn officer_report(
     conn: &Connection,
     names: &Names,
@@ -642,15 +651,25 @@ pub fn officer_report(
     };
     let due: Vec<DueItem> = due::list(conn, &running)?.iter().map(|d| due_item(d, names)).collect();
     let from = since_at.unwrap_or(i64::MIN);
-    let offences = rollup::offences(conn, window_from(from, options.repeat_days), now, Some(officer))?;
-    let closures = closures(conn, &offences, now, Some(officer))?;
-    let hits = repeats(&offences, &closures, from, now, options.repeat_count, options.repeat_days);
+    let (hits, _) = repeat_hits(conn, &AsOf::live(), from, now, Some(officer), options)?;
     let today = local_date(now);
+    let (review, listed): (Vec<ListedFinding>, Vec<ListedFinding>) =
+        listed.into_iter().partition(|f| f.level == "review");
     let findings: Vec<FindingItem> = listed.iter().map(|f| item(f, names, options, today)).collect();
-    let counted: Vec<&FindingItem> = findings.iter().filter(|f| f.counted()).collect();
-    let categories = category_counts(&counted, |c| hits.iter().any(|h| h.category == c));
+    let review_items: Vec<FindingItem> = review.iter().map(|f| item(f, names, options, today)).collect();
+    let mut tally = CategoryTally::new();
+    let mut open_now = 0u32;
+    let mut total = 0u32;
+    for f in findings.iter().filter(|f| f.counted()) {
+        tally.add(f);
+        total += 1;
+        if matches!(f.status.as_str(), "open" | "pushed") {
+            open_now += 1;
+        }
+    }
+    let categories = tally.counts(|c| hits.iter().any(|h| h.category == c));
     let mut units: Vec<OfficerRef> = Vec::new();
-    for f in &findings {
+    for f in findings.iter().chain(&review_items) {
         if !units.iter().any(|u| u.id == f.unit_id) {
             units.push(OfficerRef { id: f.unit_id.clone(), name: f.unit_name.clone() });
         }
@@ -663,18 +682,48 @@ pub fn officer_report(
         since: since.map(ymd),
         generated_at: Ts(now).rfc3339(),
         options: options.clone(),
-        findings_total: u32::try_from(counted.len()).unwrap_or(u32::MAX),
+        findings_total: total,
         points_lost: categories.iter().map(|c| c.points).sum(),
-        open_now: u32::try_from(counted.iter().filter(|f| matches!(f.status.as_str(), "open" | "pushed")).count())
-            .unwrap_or(u32::MAX),
+        open_now,
         categories,
         findings,
         due,
+        review_items,
     })
 }
 
-/// The scopes a closed period is frozen for: the whole bureau and every unit in its rows.
-pub fn scopes(rows: &[RollupRow]) -> Vec<Option<String>> {
-    let units: BTreeSet<&str> = rows.iter().filter(|r| r.scope != "*").map(|r| r.scope.as_str()).collect();
-    std::iter::once(None).chain(units.into_iter().map(|u| Some(u.to_owned()))).collect()
+/// The names a frozen period keeps: of the units and officers its rows name, and of
+/// `officers` and `units` (those of listed findings the rows do not count).
+pub fn names_for(
+    names: &Names,
+    rows: &[RollupRow],
+    officers: impl IntoIterator<Item = String>,
+    units: impl IntoIterator<Item = String>,
+) -> Names {
+    let mut keep_units: BTreeSet<String> = units.into_iter().collect();
+    let mut keep_officers: BTreeSet<String> = officers.into_iter().collect();
+    for r in rows {
+        if r.scope != "*" {
+            keep_units.insert(r.scope.clone());
+        }
+        match r.dim.as_str() {
+            "unit" => {
+                keep_units.insert(r.key.clone());
+            }
+            "officer" => {
+                keep_officers.insert(r.key.clone());
+            }
+            _ => {}
+        }
+    }
+    let officers: BTreeMap<String, OfficerInfo> = names
+        .officers
+        .iter()
+        .filter(|(id, _)| keep_officers.contains(*id))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    keep_units.extend(officers.values().filter_map(|o| o.unit_id.clone()));
+    let units: BTreeMap<String, String> =
+        names.units.iter().filter(|(id, _)| keep_units.contains(*id)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    Names { units, officers, categories: names.categories.clone(), groups: names.groups.clone() }
 }

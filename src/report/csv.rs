@@ -3,7 +3,10 @@
 //! heading, its paragraphs as one-cell rows, and its tables with a header row. A cell that
 //! a spreadsheet would take for a formula (`=`, `+`, `-`, `@` first) gets a leading `'`.
 
-use super::doc::{Block, Doc};
+use std::io::Write;
+
+use super::doc::{each_block, Block, Doc};
+use super::ReportError;
 
 pub const BOM: &str = "\u{feff}";
 
@@ -17,34 +20,44 @@ fn field(s: &str) -> String {
     }
 }
 
-fn line(cells: &[String], out: &mut String) {
-    out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
-    out.push_str("\r\n");
+fn io(e: std::io::Error) -> ReportError {
+    ReportError::Io(e)
 }
 
-pub fn render(doc: &Doc) -> String {
-    let mut out = String::from(BOM);
-    line(std::slice::from_ref(&doc.title), &mut out);
+fn line(cells: &[String], out: &mut dyn Write) -> Result<(), ReportError> {
+    write!(out, "{}\r\n", cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(",")).map_err(io)
+}
+
+fn block(b: &Block, out: &mut dyn Write) -> Result<(), ReportError> {
+    match b {
+        Block::Para(p) | Block::Sub(p) => line(std::slice::from_ref(p), out),
+        Block::Table(t) => {
+            line(&t.headers, out)?;
+            t.rows.iter().try_for_each(|r| line(r, out))
+        }
+        Block::Rows(t) => {
+            line(&t.headers, out)?;
+            t.each_row(&mut |r, _| line(&r, out))
+        }
+        Block::Stream(s) => each_block(s, &mut |b| block(&b, out)),
+        Block::Chart(_) => Ok(()),
+    }
+}
+
+pub fn render(doc: &Doc, out: &mut dyn Write) -> Result<(), ReportError> {
+    out.write_all(BOM.as_bytes()).map_err(io)?;
+    line(std::slice::from_ref(&doc.title), out)?;
     for s in &doc.subtitle {
-        line(std::slice::from_ref(s), &mut out);
+        line(std::slice::from_ref(s), out)?;
     }
     for section in &doc.sections {
-        out.push_str("\r\n");
-        line(std::slice::from_ref(&section.heading), &mut out);
+        out.write_all(b"\r\n").map_err(io)?;
+        line(std::slice::from_ref(&section.heading), out)?;
         for b in &section.blocks {
-            match b {
-                Block::Para(p) | Block::Sub(p) => line(std::slice::from_ref(p), &mut out),
-                Block::Table(t) => {
-                    line(&t.headers, &mut out);
-                    for r in &t.rows {
-                        line(r, &mut out);
-                    }
-                }
-                Block::Chart(_) => {}
-            }
+            block(b, out)?;
         }
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

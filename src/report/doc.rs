@@ -1,36 +1,49 @@
 //! The wording of every report, in Chinese and English, as a small document (title,
 //! sections of paragraphs, tables and charts) that the text, Markdown, CSV and HTML
 //! renderers lay out. Keeping the words here means the formats cannot drift apart.
+//!
+//! The long lists are not in the document: a [`Block::Rows`] table reads its rows from the
+//! report's [`Lists`] as it is laid out (perhaps twice: plain text aligns its columns), and
+//! a [`Block::Stream`] makes its blocks one at a time (the appendix, officer by officer).
 
 use jiff::civil::Date;
 
-use super::model::{ClearedItem, DueItem, FindingItem, OfficerReport, Report, ReportKind};
-use super::Lang;
+use super::lists::{Each, Lists};
+use super::model::{ClearedItem, DueItem, FindingItem, OfficerAppendix, OfficerReport, Report, ReportKind};
+use super::{Lang, ReportError};
 use crate::model::{shanghai, Ts};
 
 /// A report laid out in sections.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Doc {
+pub struct Doc<'a> {
     pub lang: Lang,
     pub title: String,
     pub subtitle: Vec<String>,
-    pub sections: Vec<Section>,
+    pub sections: Vec<Section<'a>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Section {
+pub struct Section<'a> {
     pub heading: String,
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<Block<'a>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
+/// Takes the rows of a [`Lazy`] table one at a time: (cells, marked).
+pub type RowSink<'s> = dyn FnMut(Vec<String>, bool) -> Result<(), ReportError> + 's;
+/// Takes the blocks of a [`Block::Stream`] one at a time.
+pub type BlockSink<'s, 'a> = dyn FnMut(Block<'a>) -> Result<(), ReportError> + 's;
+type RowSource<'a> = Box<dyn Fn(&mut RowSink<'_>) -> Result<(), ReportError> + 'a>;
+type BlockSource<'a> = Box<dyn Fn(&mut BlockSink<'_, 'a>) -> Result<(), ReportError> + 'a>;
+
+pub enum Block<'a> {
     Para(String),
     /// a subheading inside a section (an officer in the appendix)
     Sub(String),
     Table(Table),
     /// drawn by the HTML renderer only
     Chart(Chart),
+    /// a table whose rows are read as it is laid out
+    Rows(Lazy<'a>),
+    /// blocks made one at a time as they are laid out
+    Stream(BlockSource<'a>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +58,26 @@ pub struct Table {
     pub marked: Vec<bool>,
 }
 
+/// A table whose rows are read from the report's lists when it is laid out.
+pub struct Lazy<'a> {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub numeric: Vec<bool>,
+    rows: RowSource<'a>,
+}
+
+impl Lazy<'_> {
+    /// Hands each row to `sink`, in order; may be called more than once.
+    pub fn each_row(&self, sink: &mut RowSink<'_>) -> Result<(), ReportError> {
+        (self.rows)(sink)
+    }
+}
+
+/// Lays out the blocks of a stream, in order.
+pub fn each_block<'a>(source: &BlockSource<'a>, sink: &mut BlockSink<'_, 'a>) -> Result<(), ReportError> {
+    source(sink)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
     /// new and closed findings per day
@@ -53,6 +86,7 @@ pub enum Chart {
     Bars { title: String, unit: String, items: Vec<(String, f64)> },
 }
 
+#[derive(Clone, Copy)]
 struct L(Lang);
 
 impl L {
@@ -235,6 +269,89 @@ fn title_of(l: &L, r: &Report) -> String {
     }
 }
 
+/// An audit's as-of instant for display: an audit `--as-of 2026-06-29` runs as of the day's
+/// last second, which reads `2026-06-29 24:00`.
+fn audit_time(rfc: &str) -> String {
+    match Ts::parse(rfc) {
+        Ok(t) if (t.0 + 1).rem_euclid(86_400) == 16 * 3_600 => local_time(&Ts(t.0 + 1).rfc3339()),
+        _ => local_time(rfc),
+    }
+}
+
+/// Which audit the figures reflect, and what that makes of them.
+fn state_of(l: &L, r: &Report) -> String {
+    let audit = r.coverage.as_ref().and_then(|c| c.audit_as_of.as_deref()).map(audit_time);
+    let latest = match (&audit, l.0) {
+        (Some(a), Lang::Zh) => format!("数据截至最近一次巡查 {a}"),
+        (Some(a), Lang::En) => format!("Figures as of the latest audit, {a}"),
+        (None, Lang::Zh) => "尚无完成的巡查".to_owned(),
+        (None, Lang::En) => "No audit has completed yet".to_owned(),
+    };
+    let covered = r.coverage.as_ref().is_some_and(|c| c.covered);
+    match (&r.frozen_at, &r.freeze, l.0) {
+        (Some(f), Some(z), Lang::Zh) if z.forced => format!(
+            "数据截至 {}；本期未经完整巡查覆盖，由 {} 于 {} 强制冻结（{}），此后重出报告数字不变",
+            local_time(&r.as_of),
+            z.by,
+            local_time(f),
+            z.note.as_deref().unwrap_or("无说明")
+        ),
+        (Some(f), Some(z), Lang::En) if z.forced => format!(
+            "Figures as of {}; no audit covered the period when {} forced it frozen at {} ({}); it will read the same when made again",
+            local_time(&r.as_of),
+            z.by,
+            local_time(f),
+            z.note.as_deref().unwrap_or("no note")
+        ),
+        (Some(f), Some(z), Lang::Zh) => format!(
+            "数据截至 {}；本期已结束，经巡查（截至 {}）覆盖，于 {} 冻结，此后重出报告数字不变",
+            local_time(&r.as_of),
+            z.audit_as_of.as_deref().map_or_else(|| "—".to_owned(), audit_time),
+            local_time(f)
+        ),
+        (Some(f), Some(z), Lang::En) => format!(
+            "Figures as of {}; the period has closed, an audit (as of {}) covered it, and it was frozen at {}: it will read the same when made again",
+            local_time(&r.as_of),
+            z.audit_as_of.as_deref().map_or_else(|| "—".to_owned(), audit_time),
+            local_time(f)
+        ),
+        (Some(f), None, Lang::Zh) => format!(
+            "数据截至 {}；本期已结束，报告于 {} 冻结，此后重出报告数字不变",
+            local_time(&r.as_of),
+            local_time(f)
+        ),
+        (Some(f), None, Lang::En) => format!(
+            "Figures as of {}; the period has closed and this report was frozen at {}, so it will read the same when made again",
+            local_time(&r.as_of),
+            local_time(f)
+        ),
+        (None, Some(z), Lang::Zh) => format!(
+            "现时数字（{latest}）；本期已于 {} 冻结，冻结的数字见不加 --live 的报告，冻结后补录的见“本期冻结后补录”",
+            local_time(&z.at)
+        ),
+        (None, Some(z), Lang::En) => format!(
+            "Live figures ({latest}); the period was frozen at {}: the frozen figures are in the report without --live, what arrived since is under \"Added after freezing\"",
+            local_time(&z.at)
+        ),
+        (None, None, Lang::Zh) if r.closed && covered => {
+            format!("数据截至 {}；本期已结束（未能冻结，显示现时数字）", local_time(&r.as_of))
+        }
+        (None, None, Lang::En) if r.closed && covered => format!(
+            "Figures as of {}; the period has closed (not frozen: these are the live figures)",
+            local_time(&r.as_of)
+        ),
+        (None, None, Lang::Zh) if r.closed => format!("{latest}；本期尚未完成巡查，数字为临时数"),
+        (None, None, Lang::En) => {
+            if r.closed {
+                format!("{latest}; no audit has covered the period yet: the figures are provisional")
+            } else {
+                format!("{latest}; the period is still running and the figures will change")
+            }
+        }
+        (None, None, Lang::Zh) => format!("{latest}；本期尚未结束，数字仍会变化"),
+    }
+}
+
 fn subtitle_of(l: &L, r: &Report) -> Vec<String> {
     let scope = match (&r.scope.unit_id, l.0) {
         (None, Lang::Zh) => "范围：全局".to_owned(),
@@ -242,26 +359,7 @@ fn subtitle_of(l: &L, r: &Report) -> Vec<String> {
         (Some(id), Lang::Zh) => format!("范围：{}（{id}）", r.scope.unit_name.clone().unwrap_or_else(|| id.clone())),
         (Some(id), Lang::En) => format!("Scope: {} ({id})", r.scope.unit_name.clone().unwrap_or_else(|| id.clone())),
     };
-    let state = match (&r.frozen_at, r.closed, l.0) {
-        (Some(f), _, Lang::Zh) => format!(
-            "数据截至 {}；本期已结束，报告于 {} 冻结，此后重出报告数字不变",
-            local_time(&r.as_of),
-            local_time(f)
-        ),
-        (Some(f), _, Lang::En) => {
-            format!("Figures as of {}; the period has closed and this report was frozen at {}, so it will read the same when made again", local_time(&r.as_of), local_time(f))
-        }
-        (None, true, Lang::Zh) => format!("数据截至 {}；本期已结束（未能冻结，显示现时数字）", local_time(&r.as_of)),
-        (None, true, Lang::En) => format!(
-            "Figures as of {}; the period has closed (not frozen: these are the live figures)",
-            local_time(&r.as_of)
-        ),
-        (None, false, Lang::Zh) => format!("数据截至 {}；本期尚未结束，数字仍会变化", local_time(&r.as_of)),
-        (None, false, Lang::En) => {
-            format!("Figures as of {}; the period is still running and the figures will change", local_time(&r.as_of))
-        }
-    };
-    vec![scope, state]
+    vec![scope, state_of(l, r)]
 }
 
 /// Chinese section numbers.
@@ -407,37 +505,121 @@ fn totals_para(l: &L, r: &Report) -> String {
     }
 }
 
-fn finding_rows(l: &L, items: &[FindingItem], with_due: bool) -> (Vec<Vec<String>>, Vec<bool>) {
-    let mut rows = Vec::new();
-    let mut marked = Vec::new();
-    for (i, f) in items.iter().enumerate() {
-        let mut row = vec![
-            (i + 1).to_string(),
-            l.unit(&Some(f.unit_id.clone()), &f.unit_name),
-            officers_text(l, f),
-            f.case_id.clone(),
-            category_text(l, f),
-            f.message.clone(),
-            day_of(&f.first_seen),
-        ];
-        if with_due {
-            row.push(f.due.clone());
-        }
-        row.push(status_text(l, f));
-        rows.push(row);
-        marked.push(f.overdue || !f.counted());
-    }
-    (rows, marked)
+/// The lists a table can read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListOf {
+    New,
+    ToFix,
+    Review,
 }
 
-fn daily(l: &L, r: &Report) -> Vec<Section> {
+fn each_in(lists: &dyn Lists, which: ListOf, each: &mut Each<FindingItem>) -> Result<(), ReportError> {
+    match which {
+        ListOf::New => lists.new_findings(each),
+        ListOf::ToFix => lists.to_fix(each),
+        ListOf::Review => lists.review_items(each),
+    }
+}
+
+fn count_in(lists: &dyn Lists, which: ListOf) -> Result<usize, ReportError> {
+    let mut n = 0;
+    each_in(lists, which, &mut |_| {
+        n += 1;
+        Ok(())
+    })?;
+    Ok(n)
+}
+
+fn lazy<'a>(name: &str, headers: &[&str], numeric: &[usize], rows: RowSource<'a>) -> Block<'a> {
+    Block::Rows(Lazy {
+        name: name.to_owned(),
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        numeric: (0..headers.len()).map(|i| numeric.contains(&i)).collect(),
+        rows,
+    })
+}
+
+fn finding_row(l: L, i: usize, f: &FindingItem, with_due: bool) -> Vec<String> {
+    let mut row = vec![
+        i.to_string(),
+        l.unit(&Some(f.unit_id.clone()), &f.unit_name),
+        officers_text(&l, f),
+        f.case_id.clone(),
+        category_text(&l, f),
+        f.message.clone(),
+        day_of(&f.first_seen),
+    ];
+    if with_due {
+        row.push(f.due.clone());
+    }
+    row.push(status_text(&l, f));
+    row
+}
+
+/// A numbered table of findings, read from the lists as it is laid out.
+fn finding_table<'a>(l: L, name: &str, lists: &'a dyn Lists, which: ListOf) -> Block<'a> {
+    lazy(
+        name,
+        &[
+            l.t("序号", "No."),
+            l.t("单位", "Unit"),
+            l.t("民警", "Officers"),
+            l.t("案件编号", "Case"),
+            l.t("问题类别", "Category"),
+            l.t("问题", "Finding"),
+            l.t("发现日期", "Found"),
+            l.t("整改期限", "Due"),
+            l.t("状态", "Status"),
+        ],
+        &[0],
+        Box::new(move |sink| {
+            let mut i = 0;
+            each_in(lists, which, &mut |f| {
+                i += 1;
+                sink(finding_row(l, i, &f, true), f.overdue || !f.counted())
+            })
+        }),
+    )
+}
+
+fn daily<'a>(l: L, r: &'a Report, lists: &'a dyn Lists) -> Result<Vec<Section<'a>>, ReportError> {
     let c = &r.totals;
     let mut out = Vec::new();
-    let units: std::collections::BTreeSet<&str> =
-        r.new_findings.iter().filter(|f| f.counted()).map(|f| f.unit_id.as_str()).collect();
-    let officers: std::collections::BTreeSet<&str> =
-        r.new_findings.iter().filter(|f| f.counted()).flat_map(|f| f.officers.iter().map(|o| o.id.as_str())).collect();
-    let overdue = r.to_fix.iter().filter(|f| f.overdue).count();
+    // one pass over the day's new findings: who is involved, and the counts per unit and
+    // officer (the list itself is read again as it is laid out)
+    let mut any_new = false;
+    let mut units: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut officers: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut per: std::collections::BTreeMap<(String, String), (i64, i64, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    lists.new_findings(&mut |f| {
+        any_new = true;
+        if !f.counted() {
+            return Ok(());
+        }
+        units.insert(f.unit_id.clone());
+        for o in &f.officers {
+            officers.insert(o.id.clone());
+            let e = per.entry((l.unit(&Some(f.unit_id.clone()), &f.unit_name), l.person(&o.id, &o.name))).or_default();
+            e.0 += 1;
+            e.1 += f.points;
+            if !e.2.contains(&f.category) {
+                e.2.push(f.category.clone());
+            }
+        }
+        Ok(())
+    })?;
+    let (mut open, mut overdue) = (0usize, 0usize);
+    lists.to_fix(&mut |f| {
+        open += 1;
+        overdue += usize::from(f.overdue);
+        Ok(())
+    })?;
+    let mut cleared = 0usize;
+    lists.cleared(&mut |_| {
+        cleared += 1;
+        Ok(())
+    })?;
     let mut summary = match l.0 {
         Lang::Zh => format!(
             "当日新发现问题 {} 个，涉及 {} 个单位、{} 名民警；当日整改 {} 个、巡查消除 {} 个、豁免 {} 个，复发 {} 个。日终待整改问题 {} 个，其中逾期 {} 个。",
@@ -464,33 +646,20 @@ fn daily(l: &L, r: &Report) -> Vec<Section> {
             overdue
         ),
     };
-    if let Some(p) = preview_note(l, r) {
+    if let Some(p) = preview_note(&l, r) {
         summary.push_str(&p);
     }
     out.push(Section {
-        heading: nth(l, 0, l.t("概况", "Summary")),
-        blocks: vec![Block::Para(summary), Block::Chart(series_chart(l, r))],
+        heading: nth(&l, 0, l.t("概况", "Summary")),
+        blocks: vec![Block::Para(summary), Block::Chart(series_chart(&l, r))],
     });
 
-    // new findings: counts per unit and officer, then the list
-    let mut per: std::collections::BTreeMap<(String, String), (i64, i64, Vec<String>)> =
-        std::collections::BTreeMap::new();
-    for f in r.new_findings.iter().filter(|f| f.counted()) {
-        for o in &f.officers {
-            let e = per.entry((l.unit(&Some(f.unit_id.clone()), &f.unit_name), l.person(&o.id, &o.name))).or_default();
-            e.0 += 1;
-            e.1 += f.points;
-            if !e.2.contains(&f.category) {
-                e.2.push(f.category.clone());
-            }
-        }
-    }
     let per_rows: Vec<Vec<String>> = per
         .into_iter()
         .map(|((u, o), (n, p, cats))| vec![u, o, n.to_string(), p.to_string(), cats.join(l.sep())])
         .collect();
     let mut blocks = Vec::new();
-    if r.new_findings.is_empty() {
+    if !any_new {
         blocks.push(Block::Para(l.t("当日没有新发现的问题。", "No new findings this day.").to_owned()));
     } else {
         blocks.push(Block::Table(table(
@@ -505,75 +674,39 @@ fn daily(l: &L, r: &Report) -> Vec<Section> {
             &[2, 3],
             per_rows,
         )));
-        let (rows, marked) = finding_rows(l, &r.new_findings, true);
-        let mut t = table(
-            "new_findings",
-            &[
-                l.t("序号", "No."),
-                l.t("单位", "Unit"),
-                l.t("民警", "Officers"),
-                l.t("案件编号", "Case"),
-                l.t("问题类别", "Category"),
-                l.t("问题", "Finding"),
-                l.t("发现日期", "Found"),
-                l.t("整改期限", "Due"),
-                l.t("状态", "Status"),
-            ],
-            &[0],
-            rows,
-        );
-        t.marked = marked;
-        blocks.push(Block::Table(t));
+        blocks.push(finding_table(l, "new_findings", lists, ListOf::New));
     }
     out.push(Section {
-        heading: nth(l, 1, l.t("新发现问题（按单位、民警）", "New findings, by unit and officer")),
+        heading: nth(&l, 1, l.t("新发现问题（按单位、民警）", "New findings, by unit and officer")),
         blocks,
     });
 
     let mut blocks = vec![Block::Para(match l.0 {
         Lang::Zh => format!(
             "日终待整改问题共 {} 个，其中逾期 {} 个。整改期限为首次发现后 {} 天，请各单位督促责任民警按期整改。",
-            l.num(i64::try_from(r.to_fix.len()).unwrap_or(0)),
+            l.num(i64::try_from(open).unwrap_or(0)),
             overdue,
             r.options.fix_days
         ),
         Lang::En => format!(
             "{} findings are open at the end of the day, {} of them overdue. Each is due {} days after it was first found.",
-            l.num(i64::try_from(r.to_fix.len()).unwrap_or(0)),
+            l.num(i64::try_from(open).unwrap_or(0)),
             overdue,
             r.options.fix_days
         ),
     })];
-    if !r.to_fix.is_empty() {
-        let (rows, marked) = finding_rows(l, &r.to_fix, true);
-        let mut t = table(
-            "to_fix",
-            &[
-                l.t("序号", "No."),
-                l.t("单位", "Unit"),
-                l.t("民警", "Officers"),
-                l.t("案件编号", "Case"),
-                l.t("问题类别", "Category"),
-                l.t("问题", "Finding"),
-                l.t("发现日期", "Found"),
-                l.t("整改期限", "Due"),
-                l.t("状态", "Status"),
-            ],
-            &[0],
-            rows,
-        );
-        t.marked = marked;
-        blocks.push(Block::Table(t));
+    if open > 0 {
+        blocks.push(finding_table(l, "to_fix", lists, ListOf::ToFix));
     }
-    out.push(Section { heading: nth(l, 2, l.t("待整改问题及期限", "To be fixed, and by when")), blocks });
+    out.push(Section { heading: nth(&l, 2, l.t("待整改问题及期限", "To be fixed, and by when")), blocks });
 
     let mut blocks = Vec::new();
-    if r.cleared.is_empty() {
+    if cleared == 0 {
         blocks.push(Block::Para(
             l.t("当日没有整改、消除或豁免的问题。", "Nothing was rectified, resolved or waived this day.").to_owned(),
         ));
     } else {
-        blocks.push(Block::Table(table(
+        blocks.push(lazy(
             "cleared",
             &[
                 l.t("时间", "Time"),
@@ -585,12 +718,12 @@ fn daily(l: &L, r: &Report) -> Vec<Section> {
                 l.t("说明", "Note"),
             ],
             &[],
-            r.cleared.iter().map(|c: &ClearedItem| cleared_row(l, c)).collect(),
-        )));
+            Box::new(move |sink| lists.cleared(&mut |c| sink(cleared_row(&l, &c), false))),
+        ));
     }
-    out.push(Section { heading: nth(l, 3, l.t("当日已清", "Cleared this day")), blocks });
-    out.push(due_section(l, r, 4));
-    out
+    out.push(Section { heading: nth(&l, 3, l.t("当日已清", "Cleared this day")), blocks });
+    out.push(due_section(&l, r, 4));
+    Ok(out)
 }
 
 /// The minute by which a running deadline's act must be done (`2026-07-02 24:00`).
@@ -628,7 +761,7 @@ fn due_category(l: &L, d: &DueItem) -> String {
 }
 
 /// 即将到期: deadlines still running that end within 24 hours and 7 days, per unit.
-fn due_section(l: &L, r: &Report, i: usize) -> Section {
+fn due_section<'a>(l: &L, r: &'a Report, i: usize) -> Section<'a> {
     let mut blocks = Vec::new();
     let found = r.due_found_as_of.as_deref().map(local_time);
     blocks.push(Block::Para(match (l.0, &found) {
@@ -729,6 +862,164 @@ fn cleared_row(l: &L, c: &ClearedItem) -> Vec<String> {
     ]
 }
 
+/// 待核查事项: the review items of the period, in a section of their own.
+fn review_section<'a>(l: L, r: &'a Report, lists: &'a dyn Lists, n: usize) -> Result<Section<'a>, ReportError> {
+    let count = count_in(lists, ListOf::Review)?;
+    let this = match (r.kind, l.0) {
+        (ReportKind::Daily, Lang::Zh) => "当日",
+        (ReportKind::Weekly, Lang::Zh) => "本周",
+        (ReportKind::Monthly, Lang::Zh) => "本月",
+        (ReportKind::Daily, Lang::En) => "this day",
+        (ReportKind::Weekly, Lang::En) => "this week",
+        (ReportKind::Monthly, Lang::En) => "this month",
+    };
+    let mut blocks = vec![Block::Para(match l.0 {
+        Lang::Zh if count == 0 => format!("{this}没有新的待核查事项。"),
+        Lang::En if count == 0 => format!("No new items to verify {this}."),
+        Lang::Zh => format!(
+            "{this}新发现待核查事项 {} 项：记录显示主要规定未被遵守，但法律规定的例外可能适用而记录无法显示，请法制员按“核查要点”逐项核实。待核查事项不计入问题数，不扣分；核实例外成立的，予以豁免并注明。",
+            l.num(i64::try_from(count).unwrap_or(0))
+        ),
+        Lang::En => format!(
+            "{} new items to verify {this}: the record breaks the main rule, but an exception the law grants may apply and the record cannot show whether it does. A legal officer checks each as the last column says. They are not counted among the findings and cost no points; an exception that holds is waived with a note.",
+            l.num(i64::try_from(count).unwrap_or(0))
+        ),
+    })];
+    if count > 0 {
+        blocks.push(review_table(l, lists));
+    }
+    Ok(Section { heading: nth(&l, n, l.t("待核查事项", "To verify (待核查)")), blocks })
+}
+
+fn review_headers(l: L) -> [&'static str; 9] {
+    [
+        l.t("序号", "No."),
+        l.t("单位", "Unit"),
+        l.t("民警", "Officers"),
+        l.t("案件编号", "Case"),
+        l.t("问题类别", "Category"),
+        l.t("问题", "Finding"),
+        l.t("核查要点", "To verify"),
+        l.t("发现日期", "Found"),
+        l.t("状态", "Status"),
+    ]
+}
+
+fn review_row(l: L, i: usize, f: &FindingItem) -> Vec<String> {
+    vec![
+        i.to_string(),
+        l.unit(&Some(f.unit_id.clone()), &f.unit_name),
+        officers_text(&l, f),
+        f.case_id.clone(),
+        category_text(&l, f),
+        f.message.clone(),
+        f.verify.clone().unwrap_or_default(),
+        day_of(&f.first_seen),
+        l.status(&f.status),
+    ]
+}
+
+fn review_table<'a>(l: L, lists: &'a dyn Lists) -> Block<'a> {
+    lazy(
+        "review_items",
+        &review_headers(l),
+        &[0],
+        Box::new(move |sink| {
+            let mut i = 0;
+            lists.review_items(&mut |f| {
+                i += 1;
+                sink(review_row(l, i, &f), false)
+            })
+        }),
+    )
+}
+
+/// The key of the period of the report's kind that a finding was first seen in.
+fn period_of(r: &Report, f: &FindingItem) -> String {
+    let day = crate::report::period::local_date(Ts::parse(&f.first_seen).map(|t| t.0).unwrap_or(0));
+    crate::report::period::Period::containing(r.period.kind, day).map(|p| p.key).unwrap_or_default()
+}
+
+/// 往期补录 (or, in the live view of a frozen period, 本期冻结后补录): what arrived for frozen
+/// periods after they froze. Left out when nothing did.
+fn late_section<'a>(l: L, r: &'a Report, lists: &'a dyn Lists, n: usize) -> Option<Section<'a>> {
+    if r.late.is_empty() {
+        return None;
+    }
+    let itself = r.frozen_at.is_none() && r.freeze.is_some();
+    let (cases, findings) = r.late.iter().fold((0, 0), |(c, f), x| (c + x.cases, f + x.findings));
+    let para = match (itself, l.0) {
+        (false, Lang::Zh) => format!(
+            "以下为已冻结的往期在冻结后补录的案件 {} 起、问题 {} 个。它们不改变往期已公布的数字，也不计入本期数字，在此按所属时段列出。",
+            l.num(cases),
+            l.num(findings)
+        ),
+        (false, Lang::En) => format!(
+            "Earlier, frozen periods received {} cases and {} findings after they froze. Their published figures stay as they were and this period's do not count them: they are listed here by the period they belong to.",
+            l.num(cases),
+            l.num(findings)
+        ),
+        (true, Lang::Zh) => format!(
+            "本期冻结后补录案件 {} 起、问题 {} 个，已计入以上现时数字，未计入冻结的数字；下期报告的“往期补录”将列出它们。",
+            l.num(cases),
+            l.num(findings)
+        ),
+        (true, Lang::En) => format!(
+            "Since the period froze, {} cases and {} findings arrived for it: the live figures above count them, the frozen ones do not; the next period's report lists them under late additions.",
+            l.num(cases),
+            l.num(findings)
+        ),
+    };
+    let counts = table(
+        "late",
+        &[l.t("时段", "Period"), l.t("补录案件", "Cases"), l.t("补录问题", "Findings")],
+        &[1, 2],
+        r.late.iter().map(|x| vec![x.period.clone(), l.num(x.cases), l.num(x.findings)]).collect(),
+    );
+    let mut blocks = vec![Block::Para(para), Block::Table(counts)];
+    if findings > 0 {
+        blocks.push(lazy(
+            "late_findings",
+            &[
+                l.t("序号", "No."),
+                l.t("时段", "Period"),
+                l.t("单位", "Unit"),
+                l.t("民警", "Officers"),
+                l.t("案件编号", "Case"),
+                l.t("问题类别", "Category"),
+                l.t("问题", "Finding"),
+                l.t("发现日期", "Found"),
+                l.t("状态", "Status"),
+            ],
+            &[0],
+            Box::new(move |sink| {
+                let mut i = 0;
+                lists.late_findings(&mut |f| {
+                    i += 1;
+                    let row = vec![
+                        i.to_string(),
+                        period_of(r, &f),
+                        l.unit(&Some(f.unit_id.clone()), &f.unit_name),
+                        officers_text(&l, &f),
+                        f.case_id.clone(),
+                        category_text(&l, &f),
+                        f.message.clone(),
+                        day_of(&f.first_seen),
+                        status_text(&l, &f),
+                    ];
+                    sink(row, f.overdue)
+                })
+            }),
+        ));
+    }
+    let heading = if itself {
+        l.t("本期冻结后补录", "Added after freezing")
+    } else {
+        l.t("往期补录", "Late additions to earlier periods (往期补录)")
+    };
+    Some(Section { heading: nth(&l, n, heading), blocks })
+}
+
 fn unit_table(l: &L, r: &Report, monthly: bool) -> Table {
     let end = if monthly { l.t("月末待整改", "Open at end") } else { l.t("周末待整改", "Open at end") };
     if monthly {
@@ -796,7 +1087,7 @@ fn unit_table(l: &L, r: &Report, monthly: bool) -> Table {
     }
 }
 
-fn weekly(l: &L, r: &Report) -> Vec<Section> {
+fn weekly<'a>(l: &L, r: &Report) -> Vec<Section<'a>> {
     let c = &r.totals;
     let mut out = Vec::new();
     let mut blocks = vec![Block::Para(totals_para(l, r))];
@@ -917,7 +1208,7 @@ fn share(n: i64, of: i64) -> String {
     }
 }
 
-fn monthly(l: &L, r: &Report) -> Vec<Section> {
+fn monthly<'a>(l: &L, r: &Report) -> Vec<Section<'a>> {
     let mut out = Vec::new();
     let mut blocks = vec![Block::Para(totals_para(l, r))];
     if let Some(p) = preview_note(l, r) {
@@ -1077,89 +1368,104 @@ fn monthly(l: &L, r: &Report) -> Vec<Section> {
     }
     out.push(Section { heading: nth(l, 4, l.t("屡错屡犯人员", "Repeat offenders (屡错屡犯)")), blocks });
 
-    let mut blocks = Vec::new();
-    if r.appendix.is_empty() {
-        blocks.push(Block::Para(l.t("本月没有民警被发现问题。", "No officer had findings this month.").to_owned()));
-    }
-    for (i, a) in r.appendix.iter().enumerate() {
-        blocks.push(Block::Sub(match l.0 {
-            Lang::Zh => format!(
-                "（{}）{}，{}：本月问题 {} 个，扣 {} 分",
-                i + 1,
-                l.person(&a.officer_id, &a.name),
-                l.unit(&a.unit_id, &a.unit_name),
-                a.new,
-                a.points
-            ),
-            Lang::En => format!(
-                "{}. {}, {}: {} findings, {} points",
-                i + 1,
-                l.person(&a.officer_id, &a.name),
-                l.unit(&a.unit_id, &a.unit_name),
-                a.new,
-                a.points
-            ),
-        }));
-        let cats: Vec<String> = a
-            .categories
-            .iter()
-            .map(|c| {
-                let name = l.name(&c.name_zh, &c.name_en);
-                let mark = if c.repeat { l.t("（屡犯）", " (repeat)") } else { "" };
-                match l.0 {
-                    Lang::Zh => format!("{} {name} {} 个{mark}", c.code, c.count),
-                    Lang::En => format!("{} {name}: {}{mark}", c.code, c.count),
-                }
-            })
-            .collect();
-        blocks.push(Block::Para(format!("{}{}", l.t("问题类别：", "Categories: "), cats.join(l.t("；", "; ")))));
-        let rows: Vec<Vec<String>> = a
-            .findings
-            .iter()
-            .map(|f| {
-                vec![
-                    day_of(&f.first_seen),
-                    f.case_id.clone(),
-                    category_text(l, f),
-                    f.message.clone(),
-                    status_text(l, f),
-                ]
-            })
-            .collect();
-        let mut t = table(
-            &format!("appendix_{}", a.officer_id),
-            &[
-                l.t("发现日期", "Found"),
-                l.t("案件编号", "Case"),
-                l.t("问题类别", "Category"),
-                l.t("问题", "Finding"),
-                l.t("状态", "Status"),
-            ],
-            &[],
-            rows,
-        );
-        t.marked = a.findings.iter().map(|f| a.categories.iter().any(|c| c.repeat && c.code == f.category)).collect();
-        blocks.push(Block::Table(t));
-    }
-    out.push(Section {
-        heading: l.t("附录　民警问题清单", "Appendix: each officer's findings").to_owned(), blocks
-    });
     out
 }
 
-/// The document of a daily, weekly or monthly report.
-pub fn report_doc(r: &Report, lang: Lang) -> Doc {
+/// The blocks of one officer in the monthly appendix: who, their categories, their findings.
+fn appendix_blocks<'b>(l: L, i: usize, a: &OfficerAppendix, findings: &[FindingItem]) -> [Block<'b>; 3] {
+    let sub = Block::Sub(match l.0 {
+        Lang::Zh => format!(
+            "（{}）{}，{}：本月问题 {} 个，扣 {} 分",
+            i + 1,
+            l.person(&a.officer_id, &a.name),
+            l.unit(&a.unit_id, &a.unit_name),
+            a.new,
+            a.points
+        ),
+        Lang::En => format!(
+            "{}. {}, {}: {} findings, {} points",
+            i + 1,
+            l.person(&a.officer_id, &a.name),
+            l.unit(&a.unit_id, &a.unit_name),
+            a.new,
+            a.points
+        ),
+    });
+    let cats: Vec<String> = a
+        .categories
+        .iter()
+        .map(|c| {
+            let name = l.name(&c.name_zh, &c.name_en);
+            let mark = if c.repeat { l.t("（屡犯）", " (repeat)") } else { "" };
+            match l.0 {
+                Lang::Zh => format!("{} {name} {} 个{mark}", c.code, c.count),
+                Lang::En => format!("{} {name}: {}{mark}", c.code, c.count),
+            }
+        })
+        .collect();
+    let para = Block::Para(format!("{}{}", l.t("问题类别：", "Categories: "), cats.join(l.t("；", "; "))));
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|f| {
+            vec![day_of(&f.first_seen), f.case_id.clone(), category_text(&l, f), f.message.clone(), status_text(&l, f)]
+        })
+        .collect();
+    let mut t = table(
+        &format!("appendix_{}", a.officer_id),
+        &[
+            l.t("发现日期", "Found"),
+            l.t("案件编号", "Case"),
+            l.t("问题类别", "Category"),
+            l.t("问题", "Finding"),
+            l.t("状态", "Status"),
+        ],
+        &[],
+        rows,
+    );
+    t.marked = findings.iter().map(|f| a.categories.iter().any(|c| c.repeat && c.code == f.category)).collect();
+    [sub, para, Block::Table(t)]
+}
+
+/// The monthly appendix, officer by officer as the lists hand their findings out.
+fn appendix_section<'a>(l: L, r: &'a Report, lists: &'a dyn Lists) -> Section<'a> {
+    let blocks = if r.appendix.is_empty() {
+        vec![Block::Para(l.t("本月没有民警被发现问题。", "No officer had findings this month.").to_owned())]
+    } else {
+        vec![Block::Stream(Box::new(move |sink| {
+            lists.appendix(&mut |i, findings| {
+                let Some(a) = r.appendix.get(i) else { return Ok(()) };
+                for b in appendix_blocks(l, i, a, &findings) {
+                    sink(b)?;
+                }
+                Ok(())
+            })
+        }))]
+    };
+    Section { heading: l.t("附录　民警问题清单", "Appendix: each officer's findings").to_owned(), blocks }
+}
+
+/// The document of a daily, weekly or monthly report; its long lists are read from `lists`
+/// as it is laid out.
+pub fn report_doc<'a>(r: &'a Report, lists: &'a dyn Lists, lang: Lang) -> Result<Doc<'a>, ReportError> {
     let l = L(lang);
-    let sections = match r.kind {
-        ReportKind::Daily => daily(&l, r),
+    let mut sections = match r.kind {
+        ReportKind::Daily => daily(l, r, lists)?,
         ReportKind::Weekly => weekly(&l, r),
         ReportKind::Monthly => monthly(&l, r),
     };
-    Doc { lang, title: title_of(&l, r), subtitle: subtitle_of(&l, r), sections }
+    let n = sections.len();
+    sections.push(review_section(l, r, lists, n)?);
+    if let Some(s) = late_section(l, r, lists, n + 1) {
+        sections.push(s);
+    }
+    if r.kind == ReportKind::Monthly {
+        sections.push(appendix_section(l, r, lists));
+    }
+    Ok(Doc { lang, title: title_of(&l, r), subtitle: subtitle_of(&l, r), sections })
 }
 
 /// An officer's running deadlines, soonest first, with the hours left.
-fn officer_due_section(l: &L, r: &OfficerReport) -> Section {
+fn officer_due_section<'a>(l: &L, r: &OfficerReport) -> Section<'a> {
     let heading = nth(l, 0, l.t("即将到期（进行中的办案期限）", "Deadlines still running"));
     if r.due.is_empty() {
         let none = l.t("没有进行中的办案期限。", "No deadline naming this officer is running.");
@@ -1206,7 +1512,7 @@ fn officer_due_section(l: &L, r: &OfficerReport) -> Section {
 }
 
 /// The document of an officer's list (重犯错误清单).
-pub fn officer_doc(r: &OfficerReport, lang: Lang) -> Doc {
+pub fn officer_doc(r: &OfficerReport, lang: Lang) -> Doc<'static> {
     let l = L(lang);
     let title = match lang {
         Lang::Zh => format!("重犯错误清单　{}", l.person(&r.officer_id, &r.name)),
@@ -1331,6 +1637,26 @@ pub fn officer_doc(r: &OfficerReport, lang: Lang) -> Doc {
                 vec![Block::Table(list)]
             },
         },
+        officer_review(l, r),
     ];
     Doc { lang, title, subtitle, sections }
+}
+
+/// The officer's review items (待核查事项): listed apart, never counted or scored.
+fn officer_review<'a>(l: L, r: &OfficerReport) -> Section<'a> {
+    let n = r.review_items.len();
+    let para = match l.0 {
+        Lang::Zh if n == 0 => "没有待核查事项。".to_owned(),
+        Lang::En if n == 0 => "Nothing to verify.".to_owned(),
+        Lang::Zh => format!("待核查事项 {n} 项：法律规定的例外可能适用而记录无法显示，由法制员核实；不计入问题数，不扣分。"),
+        Lang::En => format!(
+            "{n} items to verify: an exception the law grants may apply and the record cannot show it; a legal officer checks them. Not counted, no points."
+        ),
+    };
+    let mut blocks = vec![Block::Para(para)];
+    if n > 0 {
+        let rows = r.review_items.iter().enumerate().map(|(i, f)| review_row(l, i + 1, f)).collect();
+        blocks.push(Block::Table(table("review_items", &review_headers(l), &[0], rows)));
+    }
+    Section { heading: nth(&l, 3, l.t("待核查事项", "To verify (待核查)")), blocks }
 }

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::doc::{Block, Chart, Doc, Table};
-use super::Lang;
+use super::doc::{each_block, Block, Chart, Doc, Table};
+use super::{Lang, ReportError};
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -50,23 +50,33 @@ svg text { font-family: inherit; }
 footer { margin-top: 16pt; border-top: 0.5pt solid #999; font-size: 8pt; color: #666; text-align: right; }
 "#;
 
-fn table(t: &Table, out: &mut String) {
+fn head(headers: &[String], numeric: &[bool], out: &mut String) {
     out.push_str("<table>\n<thead><tr>");
-    for (i, h) in t.headers.iter().enumerate() {
-        let class = if t.numeric.get(i).copied().unwrap_or(false) { " class=\"n\"" } else { "" };
+    for (i, h) in headers.iter().enumerate() {
+        let class = if numeric.get(i).copied().unwrap_or(false) { " class=\"n\"" } else { "" };
         let _ = write!(out, "<th{class}>{}</th>", esc(h));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for (ri, r) in t.rows.iter().enumerate() {
-        let class = if t.marked.get(ri).copied().unwrap_or(false) { " class=\"mark\"" } else { "" };
-        let _ = write!(out, "<tr{class}>");
-        for (i, c) in r.iter().enumerate() {
-            let class = if t.numeric.get(i).copied().unwrap_or(false) { " class=\"n\"" } else { "" };
-            let _ = write!(out, "<td{class}>{}</td>", esc(c));
-        }
-        out.push_str("</tr>\n");
+}
+
+fn row(r: &[String], numeric: &[bool], marked: bool, out: &mut String) {
+    let class = if marked { " class=\"mark\"" } else { "" };
+    let _ = write!(out, "<tr{class}>");
+    for (i, c) in r.iter().enumerate() {
+        let class = if numeric.get(i).copied().unwrap_or(false) { " class=\"n\"" } else { "" };
+        let _ = write!(out, "<td{class}>{}</td>", esc(c));
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tr>\n");
+}
+
+const TABLE_END: &str = "</tbody>\n</table>\n";
+
+fn table(t: &Table, out: &mut String) {
+    head(&t.headers, &t.numeric, out);
+    for (ri, r) in t.rows.iter().enumerate() {
+        row(r, &t.numeric, t.marked.get(ri).copied().unwrap_or(false), out);
+    }
+    out.push_str(TABLE_END);
 }
 
 /// A round number at or above `max` for the top of an axis.
@@ -219,14 +229,59 @@ fn bars_svg(title: &str, unit: &str, items: &[(String, f64)], out: &mut String) 
     let _ = writeln!(out, "</svg><figcaption>{}</figcaption></figure>", esc(title));
 }
 
-pub fn render(doc: &Doc) -> String {
+fn io(e: std::io::Error) -> ReportError {
+    ReportError::Io(e)
+}
+
+/// Writes what `buf` holds and empties it.
+fn flush(buf: &mut String, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+    out.write_all(buf.as_bytes()).map_err(io)?;
+    buf.clear();
+    Ok(())
+}
+
+fn block(b: &Block, buf: &mut String, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+    match b {
+        Block::Para(p) => {
+            let _ = writeln!(buf, "<p>{}</p>", esc(p));
+        }
+        Block::Sub(s) => {
+            let _ = writeln!(buf, "<h3>{}</h3>", esc(s));
+        }
+        Block::Table(t) => table(t, buf),
+        Block::Rows(t) => {
+            head(&t.headers, &t.numeric, buf);
+            t.each_row(&mut |r, marked| {
+                row(&r, &t.numeric, marked, buf);
+                if buf.len() > 1 << 16 {
+                    flush(buf, out)?;
+                }
+                Ok(())
+            })?;
+            buf.push_str(TABLE_END);
+        }
+        Block::Chart(Chart::Series { title, new_label, closed_label, points }) => {
+            series_svg(title, new_label, closed_label, points, buf)
+        }
+        Block::Chart(Chart::Bars { title, unit, items }) => bars_svg(title, unit, items, buf),
+        Block::Stream(s) => {
+            each_block(s, &mut |b| {
+                block(&b, buf, out)?;
+                flush(buf, out)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+pub fn render(doc: &Doc, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let lang = match doc.lang {
         Lang::Zh => "zh-CN",
         Lang::En => "en",
     };
-    let mut out = String::new();
+    let mut buf = String::new();
     let _ = write!(
-        out,
+        buf,
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"xuncha\">\n\
@@ -235,30 +290,19 @@ pub fn render(doc: &Doc) -> String {
         esc(&doc.title)
     );
     for s in &doc.subtitle {
-        let _ = writeln!(out, "<p>{}</p>", esc(s));
+        let _ = writeln!(buf, "<p>{}</p>", esc(s));
     }
-    out.push_str("</header>\n");
+    buf.push_str("</header>\n");
     for section in &doc.sections {
-        let _ = writeln!(out, "<section>\n<h2>{}</h2>", esc(&section.heading));
+        let _ = writeln!(buf, "<section>\n<h2>{}</h2>", esc(&section.heading));
         for b in &section.blocks {
-            match b {
-                Block::Para(p) => {
-                    let _ = writeln!(out, "<p>{}</p>", esc(p));
-                }
-                Block::Sub(s) => {
-                    let _ = writeln!(out, "<h3>{}</h3>", esc(s));
-                }
-                Block::Table(t) => table(t, &mut out),
-                Block::Chart(Chart::Series { title, new_label, closed_label, points }) => {
-                    series_svg(title, new_label, closed_label, points, &mut out)
-                }
-                Block::Chart(Chart::Bars { title, unit, items }) => bars_svg(title, unit, items, &mut out),
-            }
+            block(b, &mut buf, out)?;
         }
-        out.push_str("</section>\n");
+        buf.push_str("</section>\n");
+        flush(&mut buf, out)?;
     }
-    out.push_str("<footer>xuncha 巡查</footer>\n</body>\n</html>\n");
-    out
+    buf.push_str("<footer>xuncha 巡查</footer>\n</body>\n</html>\n");
+    flush(&mut buf, out)
 }
 
 #[cfg(test)]

@@ -320,6 +320,45 @@ pub struct DueUnit {
     pub not_statutory: i64,
 }
 
+/// Which audit a report's figures reflect (issue #20).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Coverage {
+    /// the as-of instant of the latest completed audit of every check (RFC 3339); `null`
+    /// before the first one. A run killed midway, or one with `--select`/`--ignore`, does not
+    /// count.
+    pub audit_as_of: Option<String>,
+    pub audit_run: Option<i64>,
+    /// that audit covers the whole period: its as-of instant is at or after the period's last
+    /// second. A period freezes only when it has ended and is covered (or by `report freeze
+    /// --force`).
+    pub covered: bool,
+}
+
+/// How a frozen period was frozen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FreezeInfo {
+    /// RFC 3339
+    pub at: String,
+    /// who froze it: a person (`report freeze --by`), or `report` when a report froze it
+    pub by: String,
+    /// frozen with `--force`, without a covering audit
+    pub forced: bool,
+    pub note: Option<String>,
+    /// the audit that covered it
+    pub audit_run: Option<i64>,
+    pub audit_as_of: Option<String>,
+}
+
+/// Late additions (往期补录) to one earlier, frozen period: cases accepted in it and counted
+/// findings first seen in it that arrived after it froze. They are not in its frozen figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LateRow {
+    /// the frozen period's key
+    pub period: String,
+    pub cases: i64,
+    pub findings: i64,
+}
+
 /// A daily, weekly or monthly report (`xuncha.report/1`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
@@ -331,8 +370,8 @@ pub struct Report {
     pub options: ReportOptions,
     /// the period has ended
     pub closed: bool,
-    /// when this report was frozen (the first report after the period closed); later
-    /// reports of the period repeat it exactly
+    /// when this report's period was frozen (see `freeze`); later reports of the period
+    /// repeat it exactly
     pub frozen_at: Option<String>,
     /// when the report was made (the freezing time for a frozen report)
     pub generated_at: String,
@@ -354,7 +393,8 @@ pub struct Report {
     pub officers: Vec<OfficerRow>,
     /// per day: new and closed findings (daily: the last 14 days)
     pub series: Vec<SeriesPoint>,
-    /// daily: the day's new findings, by unit and officer (preview ones included, marked)
+    /// daily: the day's new findings, by unit and officer (preview ones included, marked;
+    /// review items are in `review_items`)
     pub new_findings: Vec<FindingItem>,
     /// daily: findings open or pushed at the end of the day, earliest due first
     pub to_fix: Vec<FindingItem>,
@@ -364,6 +404,25 @@ pub struct Report {
     pub repeat_offenders: Vec<RepeatOffender>,
     /// monthly: each officer's findings of the month
     pub appendix: Vec<OfficerAppendix>,
+    /// which audit the figures reflect; `null` in reports frozen before it was recorded
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+    /// set when the period is frozen: on a frozen report (`frozen_at` set), and on the live
+    /// view of a frozen period (`frozen_at` null, `report ... --live`)
+    #[serde(default)]
+    pub freeze: Option<FreezeInfo>,
+    /// 往期补录: per earlier frozen period, what arrived for it after it froze and after every
+    /// frozen period between it and this one froze (in the live view of a frozen period: what
+    /// arrived for this period after it froze)
+    #[serde(default)]
+    pub late: Vec<LateRow>,
+    /// the counted findings of `late`, oldest first
+    #[serde(default)]
+    pub late_findings: Vec<FindingItem>,
+    /// 待核查事项: review items first seen in the period, by unit (never counted or scored;
+    /// the other lists leave them out)
+    #[serde(default)]
+    pub review_items: Vec<FindingItem>,
     /// daily: deadlines still running at `as_of` that end within 7 days, per unit (即将到期),
     /// as the latest audit found them
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -396,8 +455,11 @@ pub struct OfficerReport {
     /// open or pushed now
     pub open_now: u32,
     pub categories: Vec<CategoryCount>,
-    /// newest first
+    /// newest first (review items are in `review_items`)
     pub findings: Vec<FindingItem>,
+    /// 待核查事项: the officer's review items, newest first (never counted or scored)
+    #[serde(default)]
+    pub review_items: Vec<FindingItem>,
     /// deadlines still running that name the officer, soonest first (up to 30 days ahead)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub due: Vec<DueItem>,

@@ -1,7 +1,10 @@
 //! Plain text for a terminal: titles underlined, paragraphs wrapped, tables aligned by
 //! display width (a Chinese character takes two columns). Charts are left out.
 
-use super::doc::{Block, Doc, Table};
+use std::io::Write;
+
+use super::doc::{each_block, Block, Doc, Lazy, Table};
+use super::ReportError;
 
 /// Columns a paragraph is wrapped to.
 const WIDTH: usize = 96;
@@ -68,7 +71,21 @@ pub fn wrap(text: &str, max: usize, indent: &str) -> String {
     lines.iter().map(|l| format!("{indent}{l}")).collect::<Vec<_>>().join("\n")
 }
 
-fn table(t: &Table, out: &mut String) {
+fn io(e: std::io::Error) -> ReportError {
+    ReportError::Io(e)
+}
+
+fn line(cells: &[String], w: &[usize], numeric: &[bool], out: &mut dyn Write) -> Result<(), ReportError> {
+    let n = w.len();
+    let parts: Vec<String> = cells.iter().enumerate().take(n).map(|(i, c)| pad(c, w[i], numeric[i])).collect();
+    writeln!(out, "  {}", parts.join("  ").trim_end()).map_err(io)
+}
+
+fn rule(w: &[usize], out: &mut dyn Write) -> Result<(), ReportError> {
+    writeln!(out, "  {}", w.iter().map(|x| "-".repeat(*x)).collect::<Vec<_>>().join("  ")).map_err(io)
+}
+
+fn table(t: &Table, out: &mut dyn Write) -> Result<(), ReportError> {
     let n = t.headers.len();
     let mut w: Vec<usize> = t.headers.iter().map(|h| width(h)).collect();
     for r in &t.rows {
@@ -76,59 +93,59 @@ fn table(t: &Table, out: &mut String) {
             w[i] = w[i].max(width(c));
         }
     }
-    let line = |cells: &[String], out: &mut String| {
-        let parts: Vec<String> = cells.iter().enumerate().take(n).map(|(i, c)| pad(c, w[i], t.numeric[i])).collect();
-        out.push_str("  ");
-        out.push_str(parts.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(&t.headers, out);
-    out.push_str("  ");
-    out.push_str(&w.iter().map(|x| "-".repeat(*x)).collect::<Vec<_>>().join("  "));
-    out.push('\n');
+    line(&t.headers, &w, &t.numeric, out)?;
+    rule(&w, out)?;
     for r in &t.rows {
-        line(r, out);
+        line(r, &w, &t.numeric, out)?;
+    }
+    Ok(())
+}
+
+/// A table read from the lists: once to measure the columns, once to write them.
+fn lazy_table(t: &Lazy, out: &mut dyn Write) -> Result<(), ReportError> {
+    let n = t.headers.len();
+    let mut w: Vec<usize> = t.headers.iter().map(|h| width(h)).collect();
+    t.each_row(&mut |r, _| {
+        for (i, c) in r.iter().enumerate().take(n) {
+            w[i] = w[i].max(width(c));
+        }
+        Ok(())
+    })?;
+    line(&t.headers, &w, &t.numeric, out)?;
+    rule(&w, out)?;
+    t.each_row(&mut |r, _| line(&r, &w, &t.numeric, out))
+}
+
+fn block(b: &Block, after_table: &mut bool, out: &mut dyn Write) -> Result<(), ReportError> {
+    if let Block::Stream(s) = b {
+        return each_block(s, &mut |b| block(&b, after_table, out));
+    }
+    if *after_table && !matches!(b, Block::Chart(_)) {
+        writeln!(out).map_err(io)?;
+    }
+    *after_table = matches!(b, Block::Table(_) | Block::Rows(_));
+    match b {
+        Block::Para(p) => writeln!(out, "{}", wrap(p, WIDTH, "")).map_err(io),
+        Block::Sub(s) => write!(out, "\n{s}\n").map_err(io),
+        Block::Table(t) => table(t, out),
+        Block::Rows(t) => lazy_table(t, out),
+        Block::Chart(_) | Block::Stream(_) => Ok(()),
     }
 }
 
-pub fn render(doc: &Doc) -> String {
-    let mut out = String::new();
-    out.push_str(&doc.title);
-    out.push('\n');
-    out.push_str(&"=".repeat(width(&doc.title)));
-    out.push('\n');
+pub fn render(doc: &Doc, out: &mut dyn Write) -> Result<(), ReportError> {
+    writeln!(out, "{}\n{}", doc.title, "=".repeat(width(&doc.title))).map_err(io)?;
     for s in &doc.subtitle {
-        out.push_str(&wrap(s, WIDTH, ""));
-        out.push('\n');
+        writeln!(out, "{}", wrap(s, WIDTH, "")).map_err(io)?;
     }
     for section in &doc.sections {
-        out.push('\n');
-        out.push_str(&section.heading);
-        out.push('\n');
-        out.push_str(&"-".repeat(width(&section.heading)));
-        out.push('\n');
+        write!(out, "\n{}\n{}\n", section.heading, "-".repeat(width(&section.heading))).map_err(io)?;
         let mut after_table = false;
         for b in &section.blocks {
-            if after_table && !matches!(b, Block::Chart(_)) {
-                out.push('\n');
-            }
-            after_table = matches!(b, Block::Table(_));
-            match b {
-                Block::Para(p) => {
-                    out.push_str(&wrap(p, WIDTH, ""));
-                    out.push('\n');
-                }
-                Block::Sub(s) => {
-                    out.push('\n');
-                    out.push_str(s);
-                    out.push('\n');
-                }
-                Block::Table(t) => table(t, &mut out),
-                Block::Chart(_) => {}
-            }
+            block(b, &mut after_table, out)?;
         }
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]
