@@ -5,6 +5,7 @@ mod bench;
 mod catalog;
 mod crash;
 mod import;
+mod install;
 mod reports;
 mod rules;
 mod truth;
