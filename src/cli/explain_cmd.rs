@@ -90,7 +90,10 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
             .findings
             .iter()
             .filter(|f| f.rule_id == r.header.id)
-            .map(|f| serde_json::json!({"subject": f.subject, "message": f.message, "evidence": f.evidence, "officer_ids": f.officer_ids}))
+            .map(|f| {
+                serde_json::json!({"subject": f.subject, "level": f.level, "message": f.message, "verify": f.verify,
+                                   "evidence": f.evidence, "officer_ids": f.officer_ids})
+            })
             .collect();
         let err = outcome.errors.iter().find(|e| e.rule_id == r.header.id);
         let (verdict, reason) = match outcome.skipped[i] {
@@ -141,11 +144,17 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
                     match verdict {
                         "fired" => {
                             for f in &l.findings {
+                                let review = f["level"] == "review";
                                 s.push_str(&format!(
-                                    "  {}  {}: {}\n      evidence: {}\n",
+                                    "  {}  {}{}: {}\n{}      evidence: {}\n",
                                     l.rule,
                                     f["subject"].as_str().unwrap_or(""),
+                                    if review { " 待核查" } else { "" },
                                     f["message"].as_str().unwrap_or(""),
+                                    match f["verify"].as_str() {
+                                        Some(v) => format!("      verify (核查要点): {v}\n"),
+                                        None => String::new(),
+                                    },
                                     f["evidence"]
                                 ));
                             }
