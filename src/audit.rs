@@ -133,6 +133,7 @@ pub fn run(
             selection: selection_text.as_deref(),
             rules_hash: &set.rules_hash,
             rule_versions: &serde_json::Value::Object(versions).to_string(),
+            rules_source: &set.origin.describe(),
         },
     )?;
 

@@ -4,7 +4,7 @@
 //!
 //! Modules: [`model`] (the case format), [`import`] (reading exports), [`engine`] (the rhai
 //! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`gen`] (synthetic cases),
-//! [`cli`] (the command line).
+//! [`roster`] (a bureau's roster file), [`cli`] (the command line).
 
 pub mod audit;
 pub mod cli;
@@ -13,4 +13,5 @@ pub mod gen;
 pub mod import;
 pub mod model;
 pub mod report;
+pub mod roster;
 pub mod store;

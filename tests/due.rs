@@ -19,7 +19,7 @@ fn rules() -> RuleSet {
 }
 
 fn parse(v: &serde_json::Value) -> Case {
-    parse_record("test", RawRecord { line: 0, index: None, text: v.to_string() })
+    parse_record("test", RawRecord::new(0, None, v.to_string()))
         .unwrap_or_else(|r| panic!("invalid case: {:?} {}", r.path, r.reason))
         .case
 }

@@ -1,6 +1,11 @@
 //! Import: formats, idempotency, rejects with file, line and JSON path (issue #2).
 
-use crate::util::{case_json, lines, Xuncha};
+use std::path::PathBuf;
+
+use xuncha::import::parse_record;
+use xuncha::import::split::{Item, Splitter};
+
+use crate::util::{case_json, lines, root, Xuncha};
 
 #[test]
 fn thousand_good_records_and_three_bad_ones() {
@@ -73,7 +78,7 @@ fn json_array_with_a_bad_element_keeps_the_others() {
     let r = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.json()["new"], 2);
-    assert!(r.stderr.contains("a.json:3 (array element 1)"), "{}", r.stderr);
+    assert!(r.stderr.contains("a.json:3:1 (array element 1)"), "{}", r.stderr);
     assert!(r.stderr.contains("at `kind`: unknown variant `nope`"), "{}", r.stderr);
 }
 
@@ -204,4 +209,153 @@ fn database_is_private() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(t.db()).expect("meta").permissions().mode() & 0o777, 0o600);
     }
+}
+
+/// The JSONTestSuite files of one kind (`n_` or `y_`), sorted.
+fn json_test_suite(prefix: &str) -> Vec<PathBuf> {
+    let dir = root().join("tests/data/JSONTestSuite/test_parsing");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/data/JSONTestSuite")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix)))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The empty and the whitespace-only files of the suite: no records, not malformed.
+const WITHOUT_RECORDS: &[&str] = &["n_structure_no_data.json", "n_single_space.json"];
+
+/// What the importer makes of one file: (refusals as `line:column reason`, records read).
+fn read_strictly(path: &std::path::Path) -> (Vec<String>, usize) {
+    let bytes = std::fs::read(path).expect("read");
+    let mut splitter = Splitter::new(&bytes[..]);
+    let (mut refused, mut records) = (Vec::new(), 0);
+    while let Some(item) = splitter.next_item().expect("in memory") {
+        match item {
+            Item::Broken { line, column, reason, .. } => refused.push(format!("{line}:{column} {reason}")),
+            Item::Record(r) => {
+                records += 1;
+                if let Err(rej) = parse_record("f", r) {
+                    if rej.reason.starts_with("malformed JSON") {
+                        refused.push(format!("{}:{} {}", rej.line, rej.column, rej.reason));
+                    }
+                }
+            }
+        }
+    }
+    (refused, records)
+}
+
+/// Issue #16: every `n_` file of JSONTestSuite is refused as malformed JSON with its line and
+/// column, except the empty and the whitespace-only one, which hold no records.
+#[test]
+fn every_json_test_suite_n_file_is_refused_with_line_and_column() {
+    let files = json_test_suite("n_");
+    assert!(files.len() >= 188, "{} n_ files", files.len());
+    let mut accepted = Vec::new();
+    for f in &files {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let (refused, records) = read_strictly(f);
+        if WITHOUT_RECORDS.contains(&name) {
+            assert!(refused.is_empty() && records == 0, "{name}: {refused:?}");
+            continue;
+        }
+        if refused.is_empty() {
+            accepted.push(name.to_owned());
+        }
+        for r in &refused {
+            assert!(!r.starts_with("0:") && !r.contains(":0 "), "{name}: a position is 1-based: {r}");
+        }
+    }
+    assert!(accepted.is_empty(), "accepted as JSON: {accepted:?}");
+}
+
+/// Issue #16: the `y_` files are JSON; those that are not case records are rejected as such.
+#[test]
+fn every_json_test_suite_y_file_is_read_as_json() {
+    let files = json_test_suite("y_");
+    assert_eq!(files.len(), 95);
+    for f in &files {
+        let (refused, _) = read_strictly(f);
+        assert!(refused.is_empty(), "{}: {refused:?}", f.display());
+    }
+}
+
+/// Issue #16: `[,]` and `[\f]` were imported as "0 records" with exit 0.
+#[test]
+fn the_json_test_suite_through_the_importer() {
+    let t = Xuncha::new();
+    let n = json_test_suite("n_");
+    let mut args = vec!["import".to_owned()];
+    args.extend(n.iter().map(|p| p.display().to_string()));
+    let r = t.run(&args);
+    assert_eq!(r.code, 1, "refused records make exit 1 (and nothing panicked): {}", r.stderr);
+    assert!(!r.stderr.contains("panicked") && !r.stderr.contains("internal error"), "{}", r.stderr);
+    assert!(r.stderr.contains("n_array_just_comma.json:1:2\n"), "{}", r.stderr);
+    assert!(r.stderr.contains("expected a record, found `,`"), "{}", r.stderr);
+    assert!(r.stderr.contains("n_structure_whitespace_formfeed.json:1:2 (array element 0)"), "{}", r.stderr);
+    for empty in WITHOUT_RECORDS {
+        assert!(
+            r.stderr.contains(&format!(
+                "warning: no records in {}",
+                root().join("tests/data/JSONTestSuite/test_parsing").join(empty).display()
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+    let files_refused = t.sql("SELECT count(DISTINCT file) FROM rejects")[0][0].parse::<usize>().expect("count");
+    assert_eq!(files_refused, n.len() - WITHOUT_RECORDS.len());
+    assert_eq!(t.sql("SELECT count(*) FROM rejects WHERE line < 1 OR col < 1")[0][0], "0");
+    assert_eq!(t.sql("SELECT count(*) FROM cases")[0][0], "0");
+
+    let y = json_test_suite("y_");
+    let mut args = vec!["import".to_owned(), "--format".to_owned(), "json".to_owned()];
+    args.extend(y.iter().map(|p| p.display().to_string()));
+    let r = t.run(&args);
+    assert_eq!(r.code, 1, "values that are not cases are rejected: {}", r.stderr);
+    assert!(!r.stderr.contains("malformed JSON"), "{}", r.stderr);
+    assert_eq!(r.json()["without_records"].as_array().map(Vec::len), Some(2), "`[]` and ` [] `");
+}
+
+#[test]
+fn an_empty_file_is_accepted_with_a_warning() {
+    let t = Xuncha::new();
+    let empty = t.write("empty.ndjson", "");
+    let blank = t.write("blank.json", " \n\t\r\n");
+    let r = t.run(["import", empty.to_str().unwrap_or_default(), blank.to_str().unwrap_or_default()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("warning: no records in {}\n", empty.display())), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("warning: no records in {}\n", blank.display())), "{}", r.stderr);
+    assert!(r.stdout.contains("0 new, 0 changed, 0 unchanged, 0 rejected"), "{}", r.stdout);
+    let r = t.run(["--quiet", "import", empty.to_str().unwrap_or_default()]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn framing_errors_name_line_and_column_and_spare_the_neighbours() {
+    let t = Xuncha::new();
+    let text = format!("[\n{},,\n{}\n{}]\n", case_json("A1"), case_json("A2"), case_json("A3"));
+    let f = t.write("a.json", &text);
+    let r = t.run(["import", f.to_str().unwrap_or_default(), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["new"], 3);
+    let col = case_json("A1").to_string().chars().count() + 2;
+    assert!(r.stderr.contains(&format!("a.json:2:{col}\n")), "{}", r.stderr);
+    assert!(r.stderr.contains("expected a record, found `,` (an empty element: two commas)"), "{}", r.stderr);
+    assert!(r.stderr.contains("a.json:4:1\n"), "{}", r.stderr);
+    assert!(r.stderr.contains("expected `,` or `]` after array element 1, found `{`"), "{}", r.stderr);
+    // a bad byte inside a record: where it is, in characters
+    let g = t.write("b.ndjson", "{\"case_id\": \"巡查\", \"kind\": tru}\n");
+    let r = t.run(["import", g.to_str().unwrap_or_default()]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("b.ndjson:1:30\n"), "{}", r.stderr);
+    assert!(r.stderr.contains("case `巡查` was not imported"), "{}", r.stderr);
+    // valid JSON of the wrong kind is not called malformed
+    let h = t.write("c.ndjson", "{\"case_id\": \"C1\", \"kind\": true}\n");
+    let r = t.run(["import", h.to_str().unwrap_or_default()]);
+    assert_eq!(r.code, 1);
+    assert!(!r.stderr.contains("malformed JSON"), "{}", r.stderr);
+    assert!(r.stderr.contains("at `kind`: a value of the wrong kind"), "{}", r.stderr);
 }

@@ -7,6 +7,7 @@ mod crash;
 mod due;
 mod freeze;
 mod import;
+mod install;
 mod reports;
 mod rules;
 mod truth;

@@ -265,7 +265,7 @@ fn records_that_contradict_themselves_raise_no_rule_error() {
     for (i, line) in std::fs::read_to_string(&generated).expect("generated").lines().enumerate() {
         let mut v: serde_json::Value = serde_json::from_str(line).expect("json");
         break_record(&mut v);
-        let rec = RawRecord { line: i as u64 + 1, index: None, text: v.to_string() };
+        let rec = RawRecord::new(i as u64 + 1, None, v.to_string());
         let parsed = parse_record("broken.ndjson", rec).unwrap_or_else(|r| panic!("not stored: {}", r.render()));
         cases.push(parsed.case);
     }

@@ -131,7 +131,11 @@ pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
         eprint!("{}", render_calendar_warning(&summary));
     }
     match a.format {
-        Format::Json => out_json(&summary)?,
+        Format::Json => {
+            let mut v = serde_json::to_value(&summary)?;
+            v["rules"] = serde_json::to_value(set.used())?;
+            out_json(&v)?;
+        }
         Format::Text => {
             if !cli.quiet {
                 out(&summary_text(&summary))?;

@@ -15,7 +15,6 @@ use serde::Serialize;
 use super::{note, out, out_json, Cli, Format, Outcome};
 use crate::engine::index::CrossIndex;
 use crate::engine::run::{RuleSetShared, Worker};
-use crate::engine::RuleSet;
 use crate::model::Case;
 
 #[derive(Debug, Subcommand)]
@@ -52,9 +51,9 @@ pub struct SuiteArgs {
     /// (generating a million takes minutes)
     #[arg(long, requires = "dir")]
     pub reuse: bool,
-    /// The generator scripts
-    #[arg(long, default_value = "rules/inject")]
-    pub inject: PathBuf,
+    /// The generator scripts (default: the rule set's inject/)
+    #[arg(long, value_name = "DIR")]
+    pub inject: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -100,6 +99,8 @@ pub fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<Outcome> {
 
 #[derive(Serialize)]
 struct EvalReport {
+    /// which rule set was measured
+    rules: crate::engine::RulesUsed,
     cases: u64,
     bytes: u64,
     threads: usize,
@@ -122,7 +123,7 @@ struct CheckTime {
 }
 
 fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
-    let set = RuleSet::load(&cli.rules)?;
+    let set = super::rules_cmd::load(cli)?;
     let as_of = crate::audit::parse_as_of(a.as_of.as_deref()).map_err(anyhow::Error::msg)?;
     let mut rejected = 0u64;
     let (cases, bytes) = crate::import::read_cases(&a.file, |_| rejected += 1)?;
@@ -188,6 +189,7 @@ fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
         slowest = v;
     }
     let report = EvalReport {
+        rules: set.used(),
         cases: n,
         bytes,
         threads,
@@ -307,14 +309,17 @@ fn wait_measured(child: &mut std::process::Child) -> anyhow::Result<(i32, Option
     Ok((status.code().unwrap_or(128), None, None))
 }
 
-/// `-q -j THREADS --rules RULES [--db DB] REST...`
+/// `-q -j THREADS [--rules RULES] [--db DB] REST...`
 fn child_args(
     threads: &str,
-    rules: &Path,
+    rules: Option<&Path>,
     db: Option<&Path>,
     rest: &[&dyn AsRef<std::ffi::OsStr>],
 ) -> Vec<std::ffi::OsString> {
-    let mut v: Vec<std::ffi::OsString> = vec!["-q".into(), "-j".into(), threads.into(), "--rules".into(), rules.into()];
+    let mut v: Vec<std::ffi::OsString> = vec!["-q".into(), "-j".into(), threads.into()];
+    if let Some(rules) = rules {
+        v.extend(["--rules".into(), rules.into()]);
+    }
     if let Some(db) = db {
         v.extend(["--db".into(), db.into()]);
     }
@@ -377,7 +382,7 @@ fn suite(cli: &Cli, a: &SuiteArgs) -> anyhow::Result<Outcome> {
             temp.path().to_owned()
         }
     };
-    let rules = &cli.rules;
+    let rules = cli.rules.as_deref();
     let cases = dir.join("cases.ndjson");
     let as_of = "2026-06-30";
     let nightly_as_of = "2026-07-01";
@@ -394,24 +399,13 @@ fn suite(cli: &Cli, a: &SuiteArgs) -> anyhow::Result<Outcome> {
         note(cli, &format!("generating {} cases (seed {}) in {}", a.cases, a.seed, dir.display()));
         let _ = std::fs::remove_file(&marker);
         // the same seed gives the same bytes with any number of threads
-        let g = measure(&child_args(
-            "0",
-            rules,
-            None,
-            &[
-                &"gen",
-                &"--cases",
-                &a.cases.to_string(),
-                &"--seed",
-                &a.seed.to_string(),
-                &"--out",
-                &cases,
-                &"--inject",
-                &a.inject,
-                &"--to",
-                &as_of,
-            ],
-        ))?;
+        let (cases_n, seed) = (a.cases.to_string(), a.seed.to_string());
+        let mut gen_args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"gen", &"--cases", &cases_n, &"--seed", &seed, &"--out", &cases, &"--to", &as_of];
+        if let Some(inject) = &a.inject {
+            gen_args.extend([&"--inject" as &dyn AsRef<std::ffi::OsStr>, inject]);
+        }
+        let g = measure(&child_args("0", rules, None, &gen_args))?;
         std::fs::write(&marker, &made).with_context(|| format!("writing {}", marker.display()))?;
         rows.push(row(Phase::Gen, 0, a.cases, std::fs::metadata(&cases)?.len(), &g, String::new()));
     }

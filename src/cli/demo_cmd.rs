@@ -1,14 +1,15 @@
-//! `xuncha demo`: the README's first command. Generates the bundled sample (fixtures/sample,
-//! from a fixed seed, so the repository stays small), imports it, audits it and prints the
-//! summary and the categories found most often.
+//! `xuncha demo`: the README's first command. Generates the bundled sample (from a fixed
+//! seed, so the repository stays small), imports it, audits it and prints the summary and
+//! the categories found most often. In the source tree the sample goes to fixtures/sample/;
+//! anywhere else next to the database (`demo.db` → `demo.sample.ndjson`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::{out, thousands, Cli, Outcome};
 use crate::audit::{self, Options};
-use crate::gen::{self, script::Injectors, GenOptions};
+use crate::gen::{self, GenOptions};
 use crate::store::Store;
 
 /// The sample's seed and size; `fixtures/sample/README.md` documents them.
@@ -17,9 +18,25 @@ pub const SAMPLE_CASES: u64 = 3000;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Where the sample export is written (generated if missing)
-    #[arg(long, default_value = "fixtures/sample/cases.ndjson")]
-    pub sample: PathBuf,
+    /// Where the sample export is written (generated if missing); default
+    /// fixtures/sample/cases.ndjson in the source tree, else next to the database
+    #[arg(long, value_name = "FILE")]
+    pub sample: Option<PathBuf>,
+}
+
+/// The sample file and its truth file: `--sample`; `fixtures/sample/` when run in the source
+/// tree (the README's command); otherwise beside the database, named after it.
+pub fn sample_paths(sample: Option<&Path>, db: &Path) -> (PathBuf, PathBuf) {
+    if let Some(p) = sample {
+        return (p.to_path_buf(), p.with_file_name("truth.ndjson"));
+    }
+    let tree = Path::new("fixtures/sample");
+    if tree.is_dir() {
+        return (tree.join("cases.ndjson"), tree.join("truth.ndjson"));
+    }
+    let stem = db.file_stem().map_or_else(|| "xuncha".into(), |s| s.to_string_lossy().into_owned());
+    let dir = db.parent().unwrap_or(Path::new(""));
+    (dir.join(format!("{stem}.sample.ndjson")), dir.join(format!("{stem}.sample-truth.ndjson")))
 }
 
 pub fn run(cli: &Cli, a: &DemoArgs) -> anyhow::Result<Outcome> {
@@ -31,24 +48,27 @@ pub fn run(cli: &Cli, a: &DemoArgs) -> anyhow::Result<Outcome> {
         error_rate: 0.3,
         only: vec![],
     };
-    let set = super::rules_cmd::load(cli)?;
-    if !a.sample.exists() {
-        if let Some(dir) = a.sample.parent() {
+    let files = super::rule_files(cli)?;
+    let set = super::rules_cmd::load_from(cli, &files)?;
+    let (sample, truth) = sample_paths(a.sample.as_deref(), &cli.db);
+    if !sample.exists() {
+        if let Some(dir) = sample.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let scripts = Injectors::load(&PathBuf::from("rules/inject"), &set.calendar)?;
-        gen::write_files(&opts, &scripts, &a.sample, Some(&a.sample.with_file_name("truth.ndjson")))?;
+        let scripts = super::gen_cmd::injectors(cli, &files, None, &set.calendar, true)?;
+        gen::write_files(&opts, &scripts, &sample, Some(&truth))?;
         super::note(
             cli,
             &format!(
-                "generated the sample: {} cases (seed {SAMPLE_SEED}) in {}",
+                "generated the sample: {} cases (seed {SAMPLE_SEED}) in {} (injected errors in {})",
                 thousands(SAMPLE_CASES),
-                a.sample.display()
+                sample.display(),
+                truth.display()
             ),
         );
     }
     let mut store = Store::open(&cli.db)?;
-    let imported = super::import_cmd::import_and_report(cli, std::slice::from_ref(&a.sample), &mut store)?;
+    let imported = super::import_cmd::import_and_report(cli, std::slice::from_ref(&sample), &mut store)?;
     out(&super::import_cmd::summary_text(&imported))?;
     let summary =
         audit::run(&mut store, &set, &Options { as_of: gen::as_of(&opts), ..Default::default() }, &|_, _| {})?;

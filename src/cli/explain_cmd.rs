@@ -125,7 +125,7 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
     }
     match a.format {
         Format::Json => out_json(
-            &serde_json::json!({"case_id": case.case_id, "as_of": crate::model::Ts(as_of).rfc3339(), "checks": lines}),
+            &serde_json::json!({"case_id": case.case_id, "as_of": crate::model::Ts(as_of).rfc3339(), "rules": set.used(), "checks": lines}),
         )?,
         Format::Text => {
             let mut s = format!(

@@ -223,16 +223,20 @@ pub fn run_push(cli: &Cli, a: &PushArgs) -> anyhow::Result<Outcome> {
             per_officer.entry(o.clone()).or_default().push(f);
         }
     }
+    // each officer named as the officers table names them (the roster, or the newest case)
+    let directory = crate::store::officers::directory(&store.conn)?;
+    let name = |o: &str| directory.get(o).and_then(|x| x.name.clone());
     match a.format {
         Format::Json => out_json(&serde_json::json!({
             "pushed": if a.dry_run { 0 } else { open.len() },
             "dry_run": a.dry_run,
-            "officers": per_officer.iter().map(|(o, fs)| serde_json::json!({"officer_id": o, "findings": fs})).collect::<Vec<_>>(),
+            "officers": per_officer.iter().map(|(o, fs)| serde_json::json!({"officer_id": o, "name": name(o), "findings": fs})).collect::<Vec<_>>(),
         }))?,
         Format::Text => {
             let mut s = String::new();
             for (o, fs) in &per_officer {
-                s.push_str(&format!("民警 {o}: {} 项待整改\n", fs.len()));
+                let who = name(o).map_or_else(|| o.clone(), |n| format!("{o} {n}"));
+                s.push_str(&format!("民警 {who}: {} 项待整改\n", fs.len()));
                 for f in fs {
                     s.push_str(&format!("  #{} {} {}: {}\n", f.id, f.case_id, f.subject, f.message));
                 }

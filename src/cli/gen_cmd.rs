@@ -1,11 +1,13 @@
 //! `xuncha gen`: synthetic cases for demos, tests and benchmarks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 use clap::Args;
 
 use super::{note, Cli, Outcome};
+use crate::engine::{Calendar, Origin, RuleFiles};
 use crate::gen::{self, script::Injectors, GenOptions};
 
 #[derive(Debug, Args)]
@@ -34,9 +36,43 @@ pub struct GenArgs {
     /// Only inject these categories (comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// The generator scripts (comply/inject per category)
-    #[arg(long, default_value = "rules/inject")]
-    pub inject: PathBuf,
+    /// The generator scripts (comply/inject per category); default: the rule set's inject/
+    /// (built in, or the --rules directory's)
+    #[arg(long, value_name = "DIR")]
+    pub inject: Option<PathBuf>,
+}
+
+/// The generator's scripts: `--inject DIR`, else the rule set's `inject/`; says which on
+/// stderr. A set without any is an error when errors must be injected (`required`: a truth
+/// file was asked for, or recall is to be scored), else a warning: never silently nothing.
+pub fn injectors(
+    cli: &Cli,
+    files: &RuleFiles,
+    inject: Option<&Path>,
+    calendar: &Arc<Calendar>,
+    required: bool,
+) -> anyhow::Result<Injectors> {
+    let (scripts, from) = match inject {
+        Some(dir) => (Injectors::load(dir, calendar)?, format!("directory {}", dir.display())),
+        None => {
+            let from = match &files.origin {
+                Origin::BuiltIn => files.origin.describe(),
+                Origin::Dir(d) => format!("directory {}", d.join(crate::engine::INJECT_DIR).display()),
+            };
+            (Injectors::from_files(files, calendar)?, from)
+        }
+    };
+    if scripts.is_empty() {
+        let what = format!("no generator scripts (inject/<CODE>.rhai) in {from}: no error can be injected");
+        let help = "help: use a rules directory that has inject/ (`xuncha rules export DIR` writes the built-in one),                     or leave out --rules to use the built-in scripts";
+        if required {
+            bail!("{what}; nothing was written\n  {help}");
+        }
+        note(cli, &format!("warning: {what}; the cases are generated clean\n  {help}"));
+    } else {
+        note(cli, &format!("generator scripts: {from}, {} categories", scripts.codes().len()));
+    }
+    Ok(scripts)
 }
 
 pub fn options(a: &GenArgs) -> anyhow::Result<GenOptions> {
@@ -55,8 +91,13 @@ pub fn options(a: &GenArgs) -> anyhow::Result<GenOptions> {
 
 pub fn run(cli: &Cli, a: &GenArgs) -> anyhow::Result<Outcome> {
     let opts = options(a)?;
-    let calendar = std::sync::Arc::new(crate::engine::Calendar::load(&cli.rules)?);
-    let scripts = if a.error_rate > 0.0 { Injectors::load(&a.inject, &calendar)? } else { Injectors::none(&calendar) };
+    let files = super::rule_files(cli)?;
+    let calendar = Arc::new(Calendar::from_files(&files)?);
+    let scripts = if a.error_rate > 0.0 {
+        injectors(cli, &files, a.inject.as_deref(), &calendar, a.truth.is_some())?
+    } else {
+        Injectors::none(&calendar)
+    };
     let per = gen::write_files(&opts, &scripts, &a.out, a.truth.as_deref())?;
     let injected: u64 = per.values().sum();
     note(

@@ -24,6 +24,9 @@ pub fn import_and_report(cli: &Cli, files: &[PathBuf], store: &mut Store) -> any
     for r in &summary.rejects {
         eprint!("{}", r.render());
     }
+    for f in &summary.without_records {
+        note(cli, &format!("warning: no records in {f}"));
+    }
     if summary.rejected > 0 {
         note(
             cli,

@@ -15,12 +15,13 @@ mod findings_cmd;
 mod gen_cmd;
 mod import_cmd;
 mod report_cmd;
+mod roster_cmd;
 mod rules_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "Exit status:
   0  completed
@@ -36,9 +37,10 @@ pub struct Cli {
     /// The database file
     #[arg(long, global = true, env = "XUNCHA_DB", default_value = "xuncha.db")]
     pub db: PathBuf,
-    /// The rules directory (categories.toml and the .rhai checks)
-    #[arg(long, global = true, env = "XUNCHA_RULES", default_value = "rules")]
-    pub rules: PathBuf,
+    /// A rules directory to use instead of the built-in rule set (the layout `xuncha rules
+    /// export DIR` writes: categories.toml, calendar.toml, the .rhai checks, inject/)
+    #[arg(long, global = true, env = "XUNCHA_RULES", value_name = "DIR")]
+    pub rules: Option<PathBuf>,
     /// Worker threads (0 = one per core)
     #[arg(short = 'j', long, global = true, default_value_t = 0)]
     pub threads: usize,
@@ -90,6 +92,20 @@ pub enum Command {
     /// Measure: evaluation only (with a per-check profile), or the whole-process suite
     #[command(subcommand)]
     Bench(bench_cmd::BenchCmd),
+    /// The officers roster: import a bureau's roster, check the cases against it
+    #[command(subcommand)]
+    Roster(roster_cmd::RosterCmd),
+    /// Print a shell completion script
+    ///
+    /// bash: `xuncha completions bash > ~/.local/share/bash-completion/completions/xuncha`;
+    /// zsh: `xuncha completions zsh > ~/.zfunc/_xuncha` (with `fpath+=~/.zfunc` before
+    /// `compinit`); fish: `xuncha completions fish > ~/.config/fish/completions/xuncha.fish`;
+    /// PowerShell: `xuncha completions powershell >> $PROFILE`.
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// What a command tells `main` about how it ended.
@@ -131,6 +147,8 @@ pub fn main() -> std::process::ExitCode {
         Command::Officer(a) => report_cmd::run_officer(&cli, a),
         Command::Due(a) => due_cmd::run(&cli, a),
         Command::Bench(b) => bench_cmd::run(&cli, b),
+        Command::Roster(r) => roster_cmd::run(&cli, r),
+        Command::Completions { shell } => completions(*shell).map(|()| Outcome::Ok),
     };
     match result {
         Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,
@@ -151,6 +169,13 @@ pub fn main() -> std::process::ExitCode {
     }
 }
 
+/// Writes the completion script of `shell` to stdout.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "xuncha", &mut script);
+    out(&String::from_utf8_lossy(&script))
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
@@ -166,6 +191,13 @@ pub fn out(s: &str) -> anyhow::Result<()> {
 /// Pretty JSON followed by a newline.
 pub fn out_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     out(&format!("{}\n", serde_json::to_string_pretty(v)?))
+}
+
+/// The files of the rule set in use: the `--rules` directory, or the built-in set.
+pub fn rule_files(cli: &Cli) -> anyhow::Result<crate::engine::RuleFiles> {
+    crate::engine::RuleFiles::select(cli.rules.as_deref()).map_err(|e| {
+        anyhow::Error::from(e).context("cannot read the rules directory given with --rules (or XUNCHA_RULES)")
+    })
 }
 
 /// Prints a line on stderr unless `--quiet`.

@@ -212,11 +212,10 @@ fn lang(l: LangArg) -> Lang {
 
 /// The catalog gives category and group names; without it reports show the codes only.
 fn catalog(cli: &Cli) -> Option<Catalog> {
-    let path = cli.rules.join("categories.toml");
-    match Catalog::load(&path) {
+    match super::rule_files(cli).and_then(|f| Catalog::from_files(&f).map_err(anyhow::Error::from)) {
         Ok(c) => Some(c),
         Err(e) => {
-            note(cli, &format!("warning: category names are not shown: {e}\n  help: pass `--rules DIR` (the directory with categories.toml)"));
+            note(cli, &format!("warning: category names are not shown: {e:#}\n  help: `--rules DIR` must hold categories.toml; leave it out to use the built-in rules"));
             None
         }
     }

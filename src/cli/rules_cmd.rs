@@ -10,8 +10,8 @@ use super::{note, out, out_json, Cli, Format, Outcome};
 use crate::engine::api::API_DOCS;
 use crate::engine::catalog::Citation;
 use crate::engine::rule::{Status, DOC_HEADINGS};
-use crate::engine::testing::run_fixtures;
-use crate::engine::RuleSet;
+use crate::engine::testing::{run_fixtures_from, Fixtures};
+use crate::engine::{RuleFiles, RuleSet};
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCmd {
@@ -29,6 +29,21 @@ pub enum RulesCmd {
     New(NewArgs),
     /// Generate cases with injected errors and score every category's recall and precision
     Score(ScoreArgs),
+    /// Write the built-in rule set (and its fixtures) into DIR, to start a bureau's own rules
+    ///
+    /// DIR gets the layout `--rules DIR` reads: categories.toml, calendar.toml, one folder of
+    /// checks per group, inject/ (the generator's scripts) and fixtures/ (each check's
+    /// fixture cases, for `xuncha --rules DIR rules test`).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The directory to write (created if missing)
+    pub dir: PathBuf,
+    /// Overwrite a rule set already in DIR
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -42,8 +57,9 @@ pub struct ScoreArgs {
     /// Only inject these categories (comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    #[arg(long, default_value = "rules/inject")]
-    pub inject: PathBuf,
+    /// The generator scripts (default: the rule set's inject/)
+    #[arg(long, value_name = "DIR")]
+    pub inject: Option<PathBuf>,
     /// Print only categories below this recall or precision
     #[arg(long, default_value_t = 1.01)]
     pub below: f64,
@@ -78,9 +94,10 @@ pub struct ShowArgs {
 pub struct TestArgs {
     /// Rule ids or category codes (default: all)
     pub ids: Vec<String>,
-    /// Where the fixture files are
-    #[arg(long, default_value = "fixtures/rules")]
-    pub fixtures: PathBuf,
+    /// Where the fixture files are (default: the rules directory's fixtures/, or the
+    /// repository's fixtures/rules/ beside it; with the built-in rules, the built-in fixtures)
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
     /// Print only failures and the summary
     #[arg(long)]
     pub failures_only: bool,
@@ -94,11 +111,12 @@ pub struct NewArgs {
     /// The defect, in kebab case, e.g. family-notice-late
     #[arg(long)]
     pub name: String,
-    /// Folder under rules/ (default: the category's group, e.g. g06)
+    /// Folder under the rules directory (default: the category's group, e.g. g06)
     #[arg(long)]
     pub group: Option<String>,
-    #[arg(long, default_value = "fixtures/rules")]
-    pub fixtures: PathBuf,
+    /// Where to write the fixture file (default: as for `rules test`)
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -114,8 +132,37 @@ struct CategoryRow<'a> {
     checks: Vec<&'a str>,
 }
 
+/// Loads the rule set in use (the `--rules` directory or the built-in set) and says which
+/// on stderr.
 pub fn load(cli: &Cli) -> anyhow::Result<RuleSet> {
-    RuleSet::load(&cli.rules).map_err(anyhow::Error::from)
+    load_from(cli, &super::rule_files(cli)?)
+}
+
+/// Compiles a rule set's files and says which set it is on stderr.
+pub fn load_from(cli: &Cli, files: &RuleFiles) -> anyhow::Result<RuleSet> {
+    let set = RuleSet::from_files(files)?;
+    note(cli, &set.used().line());
+    Ok(set)
+}
+
+/// Where the fixtures of the rule set in use are: `--fixtures`; for a rules directory, its
+/// `fixtures/` (what `rules export` writes), else the repository's `fixtures/rules/` beside
+/// it; for the built-in rules, the built-in fixtures.
+fn fixtures(cli: &Cli, explicit: Option<&PathBuf>) -> Fixtures {
+    if let Some(d) = explicit {
+        return Fixtures::Dir(d.clone());
+    }
+    match &cli.rules {
+        None => Fixtures::BuiltIn,
+        Some(dir) => {
+            let own = dir.join("fixtures");
+            let beside = dir.parent().map(|p| p.join("fixtures/rules"));
+            match beside {
+                Some(b) if !own.is_dir() && b.is_dir() => Fixtures::Dir(b),
+                _ => Fixtures::Dir(own),
+            }
+        }
+    }
 }
 
 pub fn run(cli: &Cli, cmd: &RulesCmd) -> anyhow::Result<Outcome> {
@@ -160,6 +207,7 @@ pub fn run(cli: &Cli, cmd: &RulesCmd) -> anyhow::Result<Outcome> {
         }
         RulesCmd::New(a) => new_rule(cli, a),
         RulesCmd::Score(a) => score(cli, a),
+        RulesCmd::Export(a) => export(cli, a),
     }
 }
 
@@ -312,7 +360,7 @@ fn test(cli: &Cli, a: &TestArgs) -> anyhow::Result<Outcome> {
             bail!("`{id}` is neither a rule id nor a category code with checks");
         }
     }
-    let results = run_fixtures(&set, &a.fixtures, &a.ids).map_err(anyhow::Error::msg)?;
+    let results = run_fixtures_from(&set, &fixtures(cli, a.fixtures.as_ref()), &a.ids).map_err(anyhow::Error::msg)?;
     let (mut tp, mut fneg, mut fpos, mut failed, mut todo) = (0, 0, 0, 0, 0);
     let mut s = String::new();
     for r in &results {
@@ -350,6 +398,13 @@ fn test(cli: &Cli, a: &TestArgs) -> anyhow::Result<Outcome> {
 }
 
 fn new_rule(cli: &Cli, a: &NewArgs) -> anyhow::Result<Outcome> {
+    let Some(rules_dir) = &cli.rules else {
+        bail!(
+            "`rules new` writes a new check into a rules directory, and the built-in rules cannot be changed\n  \
+             help: write the built-in set out with `xuncha rules export DIR`, then `xuncha --rules DIR rules new …` \
+             (in the source tree: `--rules rules`)"
+        );
+    };
     let set = load(cli)?;
     let cat = set
         .catalog
@@ -370,8 +425,11 @@ fn new_rule(cli: &Cli, a: &NewArgs) -> anyhow::Result<Outcome> {
         bail!("rule `{id}` exists already");
     }
     let folder = a.group.clone().unwrap_or_else(|| cat.group.to_lowercase());
-    let path = cli.rules.join(&folder).join(format!("{id}.rhai"));
-    let fixture = a.fixtures.join(format!("{id}.json"));
+    let path = rules_dir.join(&folder).join(format!("{id}.rhai"));
+    let Fixtures::Dir(fixtures_dir) = fixtures(cli, a.fixtures.as_ref()) else {
+        bail!("`rules new` needs a fixtures directory: pass --fixtures DIR");
+    };
+    let fixture = fixtures_dir.join(format!("{id}.json"));
     if path.exists() || fixture.exists() {
         bail!("`{}` or `{}` exists already", path.display(), fixture.display());
     }
@@ -409,9 +467,9 @@ out
             _ => "stable",
         },
     );
-    std::fs::create_dir_all(path.parent().unwrap_or(&cli.rules))?;
+    std::fs::create_dir_all(path.parent().unwrap_or(rules_dir))?;
     std::fs::write(&path, script).with_context(|| format!("writing {}", path.display()))?;
-    std::fs::create_dir_all(&a.fixtures)?;
+    std::fs::create_dir_all(&fixtures_dir)?;
     let fx = serde_json::json!([
         {"name": "flags: describe the violation", "expect": ["M1"], "case": {"case_id": "T-1", "kind": "criminal", "unit_id": "U1", "officers": [{"id": "O1", "role": "lead"}]}},
         {"name": "near miss: describe the boundary", "expect": [], "case": {"case_id": "T-2", "kind": "criminal", "unit_id": "U1", "officers": [{"id": "O1", "role": "lead"}]}}
@@ -426,8 +484,9 @@ out
 }
 
 fn score(cli: &Cli, a: &ScoreArgs) -> anyhow::Result<Outcome> {
-    let set = load(cli)?;
-    let scripts = crate::gen::script::Injectors::load(&a.inject, &set.calendar)?;
+    let files = super::rule_files(cli)?;
+    let set = load_from(cli, &files)?;
+    let scripts = super::gen_cmd::injectors(cli, &files, a.inject.as_deref(), &set.calendar, true)?;
     let opts = crate::gen::GenOptions {
         cases: a.cases,
         seed: a.seed,
@@ -439,7 +498,11 @@ fn score(cli: &Cli, a: &ScoreArgs) -> anyhow::Result<Outcome> {
     let s = crate::gen::score::score(&opts, &scripts, &set)?;
     let bad = s.categories.iter().any(|c| c.recall < 0.99 || c.precision < 0.99) || !s.rule_errors.is_empty();
     match a.format {
-        Format::Json => out_json(&s)?,
+        Format::Json => {
+            let mut v = serde_json::to_value(&s)?;
+            v["rules"] = serde_json::to_value(set.used())?;
+            out_json(&v)?;
+        }
         Format::Text => {
             let mut t = format!(
                 "{} generated cases, as of 2026-06-30\n{:<6} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
@@ -468,4 +531,47 @@ fn score(cli: &Cli, a: &ScoreArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(if bad { Outcome::Partial } else { Outcome::Ok })
+}
+
+fn export(cli: &Cli, a: &ExportArgs) -> anyhow::Result<Outcome> {
+    if cli.rules.is_some() {
+        bail!("`rules export` writes the built-in rule set; it does not copy a rules directory (leave out --rules and XUNCHA_RULES)");
+    }
+    let files = RuleFiles::built_in();
+    if !a.force && a.dir.join(crate::engine::source::CATALOG).exists() {
+        bail!(
+            "`{}` already holds a rule set; nothing was written\n  help: export into a new directory, or pass --force to overwrite its files",
+            a.dir.display()
+        );
+    }
+    // compiled first: what is written is exactly the set this binary runs
+    let set = RuleSet::from_files(&files)?;
+    let n = files.write_to(&a.dir).with_context(|| format!("writing the rule set into `{}`", a.dir.display()))?;
+    let fixtures = Fixtures::export_built_in(&a.dir.join("fixtures"))
+        .with_context(|| format!("writing the fixtures into `{}`", a.dir.join("fixtures").display()))?;
+    let used = set.used();
+    let readme = format!(
+        "# xuncha rule set\n\n\
+         Written by `xuncha rules export` from the rules built into xuncha {} (rules hash {}).\n\n\
+         - `categories.toml` the categories; `calendar.toml` the holiday schedule;\n\
+         - `g01/` … `g12/` one check per file (docs/rules.md in the source tree says how to write one);\n\
+         - `inject/` the generator's scripts (`xuncha gen`, `xuncha rules score`);\n\
+         - `fixtures/` each check's fixture cases.\n\n\
+         Use it with `xuncha --rules {dir} …` or `XUNCHA_RULES={dir}`; test your edits with\n\
+         `xuncha --rules {dir} rules check` and `xuncha --rules {dir} rules test`.\n",
+        crate::engine::source::VERSION,
+        used.hash,
+        dir = a.dir.display()
+    );
+    std::fs::write(a.dir.join("README.md"), readme)?;
+    out(&format!(
+        "wrote the built-in rule set of xuncha {} (rules hash {}) into {}: {} files, {} fixture files\nuse it with `xuncha --rules {} …`\n",
+        crate::engine::source::VERSION,
+        used.hash,
+        a.dir.display(),
+        n,
+        fixtures,
+        a.dir.display()
+    ))?;
+    Ok(Outcome::Ok)
 }

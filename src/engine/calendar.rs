@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use jiff::civil::{self, Weekday};
 use serde::Deserialize;
 
+use super::source::RuleFiles;
 use super::RuleLoadError;
 use crate::model::Ts;
 
@@ -110,6 +111,11 @@ impl Calendar {
         let path = dir.join(FILE);
         let text = std::fs::read_to_string(&path).map_err(|cause| RuleLoadError::Read { path: path.clone(), cause })?;
         Calendar::parse(&text).map_err(|message| RuleLoadError::Invalid { path, message })
+    }
+
+    /// The calendar of a rule set (built in or a directory).
+    pub fn from_files(files: &RuleFiles) -> Result<Calendar, RuleLoadError> {
+        Calendar::parse(files.read(FILE)?).map_err(|message| RuleLoadError::Invalid { path: files.path(FILE), message })
     }
 
     /// Parses the file's text; the error names the entry and the value at fault.

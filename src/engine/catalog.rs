@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::source::{RuleFiles, CATALOG};
 use super::RuleLoadError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -65,10 +66,21 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Reads a catalog file.
     pub fn load(path: &Path) -> Result<Catalog, RuleLoadError> {
         let text = std::fs::read_to_string(path).map_err(|cause| RuleLoadError::Read { path: path.into(), cause })?;
+        Catalog::parse(&text, path)
+    }
+
+    /// The catalog of a rule set (built in or a directory).
+    pub fn from_files(files: &RuleFiles) -> Result<Catalog, RuleLoadError> {
+        Catalog::parse(files.read(CATALOG)?, &files.path(CATALOG))
+    }
+
+    /// Parses and checks a catalog's text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Catalog, RuleLoadError> {
         let cat: Catalog =
-            toml::from_str(&text).map_err(|e| RuleLoadError::Toml { path: path.into(), message: e.to_string() })?;
+            toml::from_str(text).map_err(|e| RuleLoadError::Toml { path: path.into(), message: e.to_string() })?;
         let mut seen = std::collections::HashSet::new();
         for c in &cat.categories {
             if !seen.insert(c.code.as_str()) {

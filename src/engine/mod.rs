@@ -1,4 +1,5 @@
-//! The rules engine: loads the catalog and the checks in `rules/`, compiles them, and runs
+//! The rules engine: loads the catalog and the checks of a rule set (built in, or a
+//! directory: [`source`]), compiles them, and runs
 //! them over cases in parallel (an Engine and its own compiled scripts per rayon worker,
 //! as shared/perf-notes.md measured).
 //!
@@ -10,11 +11,14 @@ pub mod catalog;
 pub mod index;
 pub mod rule;
 pub mod run;
+pub mod source;
 pub mod testing;
 pub mod variant;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub use source::{Origin, RuleFiles, RulesUsed};
 
 use rhai::{Engine, EvalAltResult, OptimizationLevel, Position, AST};
 
@@ -38,8 +42,8 @@ pub enum RuleLoadError {
     Invalid { path: PathBuf, message: String },
     #[error("{}", render_compile_errors(.0))]
     Compile(Vec<CompileError>),
-    #[error("the rules directory `{}` has problems:\n{}", dir.display(), .errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
-    Many { dir: PathBuf, errors: Vec<RuleLoadError> },
+    #[error("the rule set ({}) has problems:\n{}", origin.describe(), .errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    Many { origin: Origin, errors: Vec<RuleLoadError> },
 }
 
 /// A script that does not compile, with its position.
@@ -117,7 +121,8 @@ pub fn build_engine(calendar: &Arc<Calendar>) -> Engine {
 
 /// The catalog and every check, loaded and compiled.
 pub struct RuleSet {
-    pub dir: PathBuf,
+    /// built in, or the directory it was read from
+    pub origin: Origin,
     pub catalog: Catalog,
     pub rules: Arc<Vec<Rule>>,
     /// the holiday schedule (`calendar.toml`)
@@ -127,22 +132,7 @@ pub struct RuleSet {
 }
 
 /// The subdirectory of a rules directory that holds the generator's scripts, not checks.
-pub const INJECT_DIR: &str = "inject";
-
-fn rhai_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let p = entry?.path();
-        if p.is_dir() && p.file_name().is_some_and(|n| n == INJECT_DIR) {
-            continue;
-        }
-        if p.is_dir() {
-            rhai_files(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "rhai") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
+pub const INJECT_DIR: &str = source::INJECT_DIR;
 
 /// Compiles one script with its source name set.
 pub fn compile(engine: &Engine, rule: &Rule) -> Result<AST, CompileError> {
@@ -170,27 +160,35 @@ pub fn compile(engine: &Engine, rule: &Rule) -> Result<AST, CompileError> {
 }
 
 impl RuleSet {
-    /// Loads `categories.toml`, `calendar.toml` and every `.rhai` below `dir`, then compiles
-    /// all scripts. Every problem is listed, not only the first.
+    /// Loads `categories.toml`, `calendar.toml` and every check of a rules directory, then
+    /// compiles all scripts. Every problem is listed, not only the first.
     pub fn load(dir: &Path) -> Result<RuleSet, RuleLoadError> {
-        let catalog = Catalog::load(&dir.join("categories.toml"))?;
-        let calendar = Calendar::load(dir)?;
-        let mut files = Vec::new();
-        rhai_files(dir, &mut files).map_err(|cause| RuleLoadError::Read { path: dir.into(), cause })?;
-        files.sort();
+        RuleSet::from_files(&RuleFiles::read_dir(dir)?)
+    }
+
+    /// The rule set built into this binary.
+    pub fn built_in() -> Result<RuleSet, RuleLoadError> {
+        RuleSet::from_files(&RuleFiles::built_in())
+    }
+
+    /// Loads and compiles a rule set from its files (built in or read from a directory).
+    pub fn from_files(files: &RuleFiles) -> Result<RuleSet, RuleLoadError> {
+        let catalog = Catalog::from_files(files)?;
+        let calendar = Calendar::from_files(files)?;
         let mut rules = Vec::new();
         let mut errors = Vec::new();
-        for f in &files {
-            match Rule::load(f, dir) {
+        for (rel, text) in files.checks() {
+            let path = files.path(rel);
+            match Rule::parse(text, rel, &path) {
                 Ok(r) => {
                     if catalog.category(&r.header.category).is_none() {
                         errors.push(RuleLoadError::Invalid {
-                            path: f.clone(),
+                            path,
                             message: format!("category `{}` is not in categories.toml", r.header.category),
                         });
                     } else if rules.iter().any(|x: &Rule| x.header.id == r.header.id) {
                         errors.push(RuleLoadError::Invalid {
-                            path: f.clone(),
+                            path,
                             message: format!("rule id `{}` is used twice", r.header.id),
                         });
                     } else {
@@ -201,7 +199,7 @@ impl RuleSet {
             }
         }
         if !errors.is_empty() {
-            return Err(RuleLoadError::Many { dir: dir.into(), errors });
+            return Err(RuleLoadError::Many { origin: files.origin.clone(), errors });
         }
         rules.sort_by(|a, b| a.header.id.cmp(&b.header.id));
         let calendar = Arc::new(calendar);
@@ -217,7 +215,12 @@ impl RuleSet {
         }
         h.update(calendar.hash.as_bytes());
         let rules_hash = h.finalize().to_hex()[..16].to_owned();
-        Ok(RuleSet { dir: dir.into(), catalog, rules: Arc::new(rules), calendar, rules_hash })
+        Ok(RuleSet { origin: files.origin.clone(), catalog, rules: Arc::new(rules), calendar, rules_hash })
+    }
+
+    /// Which rule set this is, for messages, JSON output and the audit run's record.
+    pub fn used(&self) -> RulesUsed {
+        RulesUsed::new(&self.origin, &self.rules_hash)
     }
 
     /// Index of a rule by id.

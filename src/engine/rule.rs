@@ -139,8 +139,9 @@ impl Limit {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub header: Header,
+    /// the file in its directory, or `rules/<group>/<id>.rhai` for a built-in check
     pub path: PathBuf,
-    /// path relative to the rules directory, used as the rhai source name
+    /// `rules/` and the path relative to the rule set's root, used as the rhai source name
     pub source_name: String,
     pub source: String,
     /// blake3 of the file, recorded with every finding
@@ -181,8 +182,10 @@ pub fn split_header(source: &str) -> Option<&str> {
 }
 
 impl Rule {
-    pub fn load(path: &Path, rules_dir: &Path) -> Result<Rule, RuleLoadError> {
-        let source = std::fs::read_to_string(path).map_err(|cause| RuleLoadError::Read { path: path.into(), cause })?;
+    /// Parses a check: `source` is the script, `rel` its path below the rule set's root
+    /// (`g06/P051-….rhai`) and `path` where it is, for messages.
+    pub fn parse(source: &str, rel: &str, path: &Path) -> Result<Rule, RuleLoadError> {
+        let source = source.to_owned();
         let block = split_header(&source).ok_or_else(|| RuleLoadError::Invalid {
             path: path.into(),
             message: "the script has no `/*--- … ---*/` header block".into(),
@@ -223,8 +226,7 @@ impl Rule {
             limits.insert(name.clone(), Limit { ranges });
         }
         let in_force = range(header.in_force.from.as_deref(), header.in_force.until.as_deref(), path, "in_force")?;
-        let source_name = path.strip_prefix(rules_dir).unwrap_or(path).display().to_string();
-        let source_name = format!("rules/{source_name}");
+        let source_name = format!("rules/{rel}");
         let hash = blake3::hash(source.as_bytes()).to_hex()[..16].to_owned();
         Ok(Rule { header, path: path.into(), source_name, source, hash, needs_mask, limits, in_force })
     }

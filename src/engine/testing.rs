@@ -129,7 +129,7 @@ pub fn parse_as_of(s: Option<&str>) -> Result<i64, String> {
 }
 
 fn parse_case(v: &serde_json::Value, file: &str) -> Result<Case, String> {
-    let rec = RawRecord { line: 0, index: None, text: v.to_string() };
+    let rec = RawRecord::new(0, None, v.to_string());
     parse_record(file, rec).map(|p| p.case).map_err(|r| match r.path {
         Some(p) => format!("the fixture case is not valid: at `{p}`: {}", r.reason),
         None => format!("the fixture case is not valid: {}", r.reason),
@@ -185,8 +185,54 @@ fn stable_until(
     None
 }
 
-/// Runs every fixture entry of the given rules (all when `only` is empty).
+/// Where the fixture files are.
+#[derive(Debug, Clone)]
+pub enum Fixtures {
+    /// a directory of `<rule id>.json`
+    Dir(PathBuf),
+    /// the built-in checks' fixtures, embedded from `fixtures/rules/`
+    BuiltIn,
+}
+
+impl Fixtures {
+    /// A rule's fixture file: where it is (for messages) and its text.
+    fn read(&self, rule_id: &str) -> (PathBuf, std::io::Result<String>) {
+        match self {
+            Fixtures::Dir(d) => {
+                let p = fixture_path(d, rule_id);
+                let text = std::fs::read_to_string(&p);
+                (p, text)
+            }
+            Fixtures::BuiltIn => {
+                let name = format!("{rule_id}.json");
+                let text = super::source::built_in_fixtures()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| t.to_owned())
+                    .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no built-in fixture file"));
+                (Path::new("fixtures/rules").join(name), text)
+            }
+        }
+    }
+
+    /// Writes the built-in fixtures into `dir`; returns how many.
+    pub fn export_built_in(dir: &Path) -> std::io::Result<usize> {
+        std::fs::create_dir_all(dir)?;
+        let mut n = 0;
+        for (name, text) in super::source::built_in_fixtures() {
+            std::fs::write(dir.join(name), text)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// Runs every fixture entry of the given rules (all when `only` is empty) from a directory.
 pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Result<Vec<EntryResult>, String> {
+    run_fixtures_from(set, &Fixtures::Dir(fixtures_dir.into()), only)
+}
+
+/// Runs every fixture entry of the given rules (all when `only` is empty).
+pub fn run_fixtures_from(set: &RuleSet, fixtures: &Fixtures, only: &[String]) -> Result<Vec<EntryResult>, String> {
     let mut results = Vec::new();
     let mut worker = Worker::new(RuleSetShared::new(set, Arc::new(CrossIndex::default())));
     for (i, rule) in set.rules.iter().enumerate() {
@@ -194,8 +240,8 @@ pub fn run_fixtures(set: &RuleSet, fixtures_dir: &Path, only: &[String]) -> Resu
         if !only.is_empty() && !only.iter().any(|o| o == id || *o == rule.header.category) {
             continue;
         }
-        let path = fixture_path(fixtures_dir, id);
-        let text = match std::fs::read_to_string(&path) {
+        let (path, text) = fixtures.read(id);
+        let text = match text {
             Ok(t) => t,
             Err(e) => {
                 results.push(EntryResult {

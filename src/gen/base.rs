@@ -4,7 +4,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::names::{GIVEN, REGIONS, SURNAMES, UNITS};
+use super::names::{roster_name, GIVEN, REGIONS, SURNAMES, UNITS};
 use super::GenOptions;
 use crate::model::*;
 
@@ -435,7 +435,10 @@ pub fn case(rng: &mut ChaCha8Rng, i: u64, opts: &GenOptions, as_of: i64) -> Case
         n: 0,
     };
     for o in &mut b.c.officers {
-        o.name = Some(name(b.rng));
+        // the draw stays, so the rest of the case comes out as before; the name is the
+        // roster's, so an officer id has one name in every case
+        let _ = name(b.rng);
+        o.name = roster_name(&o.id);
     }
     // the incident and acceptance
     let dispatched = t0 + b.rng.gen_range(1..4) * M;

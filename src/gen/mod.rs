@@ -186,14 +186,14 @@ impl Roster {
                     }
                     let taken: Vec<String> = case.questionings[qi].officer_ids.clone();
                     let spare = (10..10 + self.spares)
-                        .map(|n| format!("{unit}-O{n:02}"))
-                        .find(|cand| !taken.contains(cand) && self.free(cand, from.0, to.0));
-                    if let Some(spare) = spare {
+                        .map(|n| (n, format!("{unit}-O{n:02}")))
+                        .find(|(_, cand)| !taken.contains(cand) && self.free(cand, from.0, to.0));
+                    if let Some((n, spare)) = spare {
                         case.questionings[qi].officer_ids[k] = spare.clone();
                         if !case.officers.iter().any(|x| x.id == spare) {
                             case.officers.push(model::Officer {
                                 id: spare,
-                                name: None,
+                                name: Some(names::officer_name(&unit, n)),
                                 role: Some(model::OfficerRole::Assist),
                                 legal_qualified: None,
                             });

@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use rhai::{Dynamic, Engine, Scope, AST, INT};
 
 use super::GenError;
-use crate::engine::{build_engine, frame, Calendar};
+use crate::engine::{build_engine, frame, Calendar, RuleFiles};
 use crate::model::Case;
 
 thread_local! {
@@ -28,6 +28,7 @@ thread_local! {
 /// The compiled generator scripts.
 pub struct Injectors {
     engine: Engine,
+    /// (category code, where the script is, source, compiled)
     scripts: Vec<(String, PathBuf, String, AST)>,
 }
 
@@ -75,27 +76,41 @@ impl Injectors {
     /// Loads and compiles every `<CODE>.rhai` in `dir` (a missing directory means none);
     /// the scripts' `roll_over` and `deadline_workdays` read `calendar`.
     pub fn load(dir: &Path, calendar: &Arc<Calendar>) -> Result<Injectors, GenError> {
+        let mut sources = Vec::new();
+        if dir.exists() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", dir.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+                .collect();
+            files.sort();
+            for f in files {
+                let src = std::fs::read_to_string(&f)
+                    .map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", f.display())))?;
+                sources.push((f, src));
+            }
+        }
+        Injectors::compile(sources, calendar)
+    }
+
+    /// The scripts of a rule set (`inject/<CODE>.rhai`, built in or in a directory).
+    pub fn from_files(files: &RuleFiles, calendar: &Arc<Calendar>) -> Result<Injectors, GenError> {
+        let sources = files.injectors().map(|(rel, text)| (files.path(rel), text.to_owned())).collect();
+        Injectors::compile(sources, calendar)
+    }
+
+    /// Compiles the scripts, each named by its file (the stem is the category code).
+    fn compile(sources: Vec<(PathBuf, String)>, calendar: &Arc<Calendar>) -> Result<Injectors, GenError> {
         let engine = gen_engine(calendar);
         let mut scripts = Vec::new();
-        if !dir.exists() {
-            return Ok(Injectors { engine, scripts });
-        }
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", dir.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
-            .collect();
-        files.sort();
         let mut scope = Scope::new();
         // variables, not constants: the optimizer would fold a constant's compile-time value in
         scope.push("c", Dynamic::UNIT);
         scope.push("mode", Dynamic::UNIT);
         scope.push("as_of", Dynamic::UNIT);
         let mut errors = String::new();
-        for f in files {
+        for (f, src) in sources {
             let code = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-            let src = std::fs::read_to_string(&f)
-                .map_err(|e| GenError::Script(format!("cannot read `{}`: {e}", f.display())))?;
             match engine.compile_with_scope(&scope, &src) {
                 Ok(mut ast) => {
                     ast.set_source(f.display().to_string());
@@ -117,6 +132,11 @@ impl Injectors {
             return Err(GenError::Script(errors));
         }
         Ok(Injectors { engine, scripts })
+    }
+
+    /// Whether there is no script at all (nothing can be injected).
+    pub fn is_empty(&self) -> bool {
+        self.scripts.is_empty()
     }
 
     /// Category codes that have a script.

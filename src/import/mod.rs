@@ -35,7 +35,10 @@ pub struct Parsed {
 #[derive(Debug, Clone, Serialize)]
 pub struct Reject {
     pub file: String,
+    /// where the problem is: the bad byte of malformed JSON, else the record's first byte
     pub line: u64,
+    /// 1-based, in characters
+    pub column: u64,
     pub index: Option<u64>,
     pub case_id: Option<String>,
     /// JSON path of the offending field, when one can be named.
@@ -53,8 +56,8 @@ impl Reject {
             None => "a record was not imported".to_owned(),
         };
         let at = match self.index {
-            Some(i) => format!("{}:{} (array element {i})", self.file, self.line),
-            None => format!("{}:{}", self.file, self.line),
+            Some(i) => format!("{}:{}:{} (array element {i})", self.file, self.line, self.column),
+            None => format!("{}:{}:{}", self.file, self.line, self.column),
         };
         let mut s = format!("error: {who}\n  --> {at}\n");
         match &self.path {
@@ -78,6 +81,8 @@ pub struct ImportSummary {
     pub unchanged: u64,
     pub rejected: u64,
     pub bytes: u64,
+    /// files that held no record at all (empty, or whitespace only): accepted with a warning
+    pub without_records: Vec<String>,
     #[serde(skip)]
     pub rejects: Vec<Reject>,
 }
@@ -105,12 +110,32 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// The file position of serde_json's (line, column) inside a record: its column counts
+/// bytes and points at the offending byte (or just past the end, at end of input).
+fn file_position(rec: &RawRecord, line: usize, column: usize) -> (u64, u64) {
+    let text = rec.text.as_bytes();
+    let mut start = 0;
+    for _ in 1..line.max(1) {
+        match text[start..].iter().position(|&b| b == b'\n') {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let offset = (start + column.max(1) - 1).min(text.len());
+    split::position_in(text, offset, rec.line, rec.column)
+}
+
+fn is_syntax(e: &serde_json::Error) -> bool {
+    matches!(e.classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof)
+}
+
 /// Parses and validates one raw record.
 #[allow(clippy::result_large_err)] // a reject is rare and moved once; boxing buys nothing
 pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
     let reject = |path: Option<String>, reason: String, raw: String| Reject {
         file: file.to_owned(),
         line: rec.line,
+        column: rec.column,
         index: rec.index,
         case_id: sniff_case_id(&raw),
         path,
@@ -121,11 +146,14 @@ pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
     let parsed: Result<Case, serde_path_to_error::Error<serde_json::Error>> = serde_path_to_error::deserialize(&mut de);
     if parsed.is_ok() {
         if let Err(e) = de.end() {
-            return Err(reject(
+            let (line, column) = file_position(&rec, e.line(), e.column());
+            let mut r = reject(
                 None,
                 format!("malformed JSON: unexpected text after the record: {}", strip_position(&e.to_string())),
-                rec.text,
-            ));
+                rec.text.clone(),
+            );
+            (r.line, r.column) = (line, column);
+            return Err(r);
         }
     }
     let case: Case = match parsed {
@@ -133,11 +161,24 @@ pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            let reason = match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    format!("malformed JSON: {}", strip_position(&inner.to_string()))
+            // Whether the record is JSON at all is the first thing to say, and the JSON alone
+            // decides it: the typed parse stops where the case went wrong, which may be before
+            // the bad byte (`"kind": tru` stops at `t`), and it calls a value of the wrong kind
+            // for an enum (`"kind": true`, valid JSON) a syntax error. Parsed again only for
+            // rejects, so a good record is parsed once.
+            if let Err(syntax) = serde_json::from_str::<serde::de::IgnoredAny>(&rec.text) {
+                if is_syntax(&syntax) {
+                    let (line, column) = file_position(&rec, syntax.line(), syntax.column());
+                    let reason = format!("malformed JSON: {}", strip_position(&syntax.to_string()));
+                    let mut r = reject(None, reason, rec.text.clone());
+                    (r.line, r.column) = (line, column);
+                    return Err(r);
                 }
-                _ => strip_position(&inner.to_string()),
+            }
+            let reason = if is_syntax(&inner) {
+                "a value of the wrong kind (expected a string naming one of the allowed values)".to_owned()
+            } else {
+                strip_position(&inner.to_string())
             };
             let path = (path != "." && path != "?").then_some(path);
             return Err(reject(path, reason, rec.text));
@@ -207,16 +248,18 @@ pub fn import_files(
     summary.run_id = store::cases::begin_import(store, &summary.files)?;
     for (name, reader) in readers {
         let mut splitter = Splitter::new(reader);
+        let mut items = 0u64;
         loop {
             let mut batch = Vec::with_capacity(BATCH);
             let mut broken = Vec::new();
             while batch.len() < BATCH {
                 match splitter.next_item() {
                     Ok(Some(Item::Record(r))) => batch.push(r),
-                    Ok(Some(Item::Broken { line, index, text, reason })) => {
+                    Ok(Some(Item::Broken { line, column, index, text, reason })) => {
                         broken.push(Reject {
                             file: name.clone(),
                             line,
+                            column,
                             index,
                             case_id: None,
                             path: None,
@@ -231,6 +274,7 @@ pub fn import_files(
             if batch.is_empty() && broken.is_empty() {
                 break;
             }
+            items += (batch.len() + broken.len()) as u64;
             summary.bytes += batch.iter().map(|r| r.text.len() as u64 + 1).sum::<u64>();
             let results: Vec<Result<Parsed, Reject>> = batch.into_par_iter().map(|r| parse_record(&name, r)).collect();
             let mut good = Vec::with_capacity(results.len());
@@ -248,6 +292,9 @@ pub fn import_files(
             summary.rejected += rejects.len() as u64;
             summary.rejects.extend(rejects);
             progress(summary.new + summary.changed + summary.unchanged + summary.rejected);
+        }
+        if items == 0 {
+            summary.without_records.push(name);
         }
     }
     store::cases::finish_import(store, &summary)?;

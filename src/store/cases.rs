@@ -126,6 +126,8 @@ pub fn write_batch(
             .prepare_cached("INSERT INTO xpersons (case_id, record_id, person_key, what, at) VALUES (?1,?2,?3,?4,?5)")
             .ctx("preparing the index")?;
         let mut longest = 0i64;
+        // the officers of new and changed cases, in import order, for the officers table
+        let mut named: Vec<super::officers::CaseOfficer> = Vec::new();
         for p in good {
             let c = &p.case;
             let old: Option<String> = get.query_row([&c.case_id], |r| r.get(0)).optional().ctx("looking up a case")?;
@@ -139,6 +141,9 @@ pub fn write_batch(
                 None => new += 1,
             }
             let stored_before = old.is_some();
+            named.extend(
+                c.officers.iter().map(|o| (o.id.as_str(), o.name.as_deref(), c.unit_id.as_str(), c.case_id.as_str())),
+            );
             let officers = officer_ids(c);
             upsert
                 .execute(params![
@@ -192,6 +197,7 @@ pub fn write_batch(
                 dirty.execute(params![format!("p:{person}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
             }
         }
+        super::officers::note_from_cases(&tx, &named)?;
         if longest > 0 {
             tx.execute(
                 "INSERT INTO xbounds (id, longest) VALUES (1, ?1)
@@ -201,10 +207,10 @@ pub fn write_batch(
             .ctx("updating the index")?;
         }
         let mut rej = tx
-            .prepare_cached("INSERT INTO rejects (run_id, file, line, idx, case_id, path, reason, raw) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")
+            .prepare_cached("INSERT INTO rejects (run_id, file, line, col, idx, case_id, path, reason, raw) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")
             .ctx("preparing the reject insert")?;
         for r in rejects {
-            rej.execute(params![run, r.file, r.line, r.index, r.case_id, r.path, r.reason, r.raw])
+            rej.execute(params![run, r.file, r.line, r.column, r.index, r.case_id, r.path, r.reason, r.raw])
                 .ctx("storing a reject")?;
         }
     }

@@ -70,13 +70,15 @@ pub struct NewRun<'a> {
     pub selection: Option<&'a str>,
     pub rules_hash: &'a str,
     pub rule_versions: &'a str,
+    /// which rule set: `built-in (xuncha 0.1.0)` or `directory …`
+    pub rules_source: &'a str,
 }
 
 pub fn begin_run(store: &mut Store, r: &NewRun) -> Result<i64, StoreError> {
     let tx = store.write_tx()?;
     tx.execute(
-        "INSERT INTO audit_runs (started_at, as_of, full, selection, rules_hash, rule_versions) VALUES (?1,?2,?3,?4,?5,?6)",
-        params![now(), r.as_of, r.full, r.selection, r.rules_hash, r.rule_versions],
+        "INSERT INTO audit_runs (started_at, as_of, full, selection, rules_hash, rule_versions, rules_source) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+        params![now(), r.as_of, r.full, r.selection, r.rules_hash, r.rule_versions, r.rules_source],
     )
     .ctx("recording the audit run")?;
     let id = tx.last_insert_rowid();

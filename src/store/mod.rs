@@ -8,6 +8,7 @@
 pub mod cases;
 pub mod due;
 pub mod findings;
+pub mod officers;
 pub mod rollup;
 pub mod xindex;
 
@@ -27,6 +28,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0004_session_bound.sql"),
     include_str!("migrations/0005_covering_indexes.sql"),
     include_str!("migrations/0006_finding_level.sql"),
+    include_str!("migrations/0007_install.sql"),
     include_str!("migrations/0008_freeze.sql"),
     include_str!("migrations/0009_due.sql"),
 ];

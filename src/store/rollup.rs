@@ -746,18 +746,27 @@ pub fn each_offence_group<E: From<StoreError>>(
     flush(&mut group, &mut pending, &mut closures)
 }
 
-/// What the cases say about officers: name and unit, from the latest case that names them.
+/// An officer's name and unit, as the officers table has them (migration 0007).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfficerInfo {
     pub name: Option<String>,
     pub unit_id: Option<String>,
 }
 
-/// Officers named in cases that have findings (`case_raw.raw` → `officers[]`).
+/// Officers by id: the officers table (the roster, or the newest imported case that names
+/// them), so that every report names an officer one way. An officer with findings whom the
+/// table lacks (a case stored by other means than the importer) is read from the latest of
+/// those cases that names them.
 pub fn officer_directory(conn: &Connection) -> Result<HashMap<String, OfficerInfo>, StoreError> {
+    let mut out: HashMap<String, OfficerInfo> = super::officers::directory(conn)?
+        .into_values()
+        .map(|o| (o.id, OfficerInfo { name: o.name, unit_id: o.unit_id }))
+        .collect();
     let mut stmt = conn
         .prepare_cached(
-            "SELECT id, name, unit_id FROM (
+            "WITH missing AS (SELECT DISTINCT officer_id AS id FROM finding_officers
+                              WHERE officer_id NOT IN (SELECT id FROM officers))
+             SELECT id, name, unit_id FROM (
                  SELECT CASE WHEN o.type = 'object' AND json_type(o.value, '$.id') = 'text'
                              THEN json_extract(o.value, '$.id') END AS id,
                         CASE WHEN o.type = 'object' AND json_type(o.value, '$.name') = 'text'
@@ -765,16 +774,17 @@ pub fn officer_directory(conn: &Connection) -> Result<HashMap<String, OfficerInf
                         c.unit_id, c.accepted_at, c.case_id
                  FROM cases c JOIN case_raw r USING (case_id),
                       json_each(CASE WHEN json_valid(r.raw) THEN r.raw ELSE '{}' END, '$.officers') o
-                 WHERE c.case_id IN (SELECT case_id FROM findings)
+                 WHERE c.case_id IN (SELECT f.case_id FROM findings f
+                                     JOIN finding_officers fo ON fo.finding_id = f.id
+                                     JOIN missing m ON m.id = fo.officer_id)
              )
-             WHERE id IS NOT NULL
+             WHERE id IN (SELECT id FROM missing)
              ORDER BY coalesce(accepted_at, 0), case_id",
         )
         .ctx("preparing the officer directory")?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))
         .ctx("reading officers")?;
-    let mut out: HashMap<String, OfficerInfo> = HashMap::new();
     for row in rows {
         let (id, name, unit) = row.ctx("reading officers")?;
         let e = out.entry(id).or_default();
