@@ -6,6 +6,7 @@
 //! database file is made readable by its owner only: it holds personal data.
 
 pub mod cases;
+pub mod console;
 pub mod findings;
 pub mod rollup;
 pub mod xindex;
@@ -26,6 +27,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0004_session_bound.sql"),
     include_str!("migrations/0005_covering_indexes.sql"),
     include_str!("migrations/0006_finding_level.sql"),
+    include_str!("migrations/0010_console.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
