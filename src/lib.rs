@@ -3,12 +3,14 @@
 //! lifecycle in SQLite, and reports them by day, week and month.
 //!
 //! Modules: [`model`] (the case format), [`import`] (reading exports), [`engine`] (the rhai
-//! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`gen`] (synthetic cases),
+//! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`explain`] (one case, every
+//! check), [`gen`] (synthetic cases),
 //! [`cli`] (the command line).
 
 pub mod audit;
 pub mod cli;
 pub mod engine;
+pub mod explain;
 pub mod gen;
 pub mod import;
 pub mod model;
