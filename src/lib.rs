@@ -4,11 +4,12 @@
 //!
 //! Modules: [`model`] (the case format), [`import`] (reading exports), [`engine`] (the rhai
 //! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`explain`] (one case, every
-//! check), [`gen`] (synthetic cases),
+//! check), [`console`] (the web console), [`gen`] (synthetic cases),
 //! [`cli`] (the command line).
 
 pub mod audit;
 pub mod cli;
+pub mod console;
 pub mod engine;
 pub mod explain;
 pub mod gen;

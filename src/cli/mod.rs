@@ -15,6 +15,7 @@ mod gen_cmd;
 mod import_cmd;
 mod report_cmd;
 mod rules_cmd;
+mod serve_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -86,6 +87,11 @@ pub enum Command {
     /// Measure: evaluation only (with a per-check profile), or the whole-process suite
     #[command(subcommand)]
     Bench(bench_cmd::BenchCmd),
+    /// The web console (控制台) on this database, for legal officers, supervisors and officers
+    Serve(serve_cmd::ServeArgs),
+    /// Console users: add, passwd, disable, list
+    #[command(subcommand)]
+    User(serve_cmd::UserCmd),
 }
 
 /// What a command tells `main` about how it ended.
@@ -126,6 +132,8 @@ pub fn main() -> std::process::ExitCode {
         Command::Report(a) => report_cmd::run_report(&cli, a),
         Command::Officer(a) => report_cmd::run_officer(&cli, a),
         Command::Bench(b) => bench_cmd::run(&cli, b),
+        Command::Serve(a) => serve_cmd::run_serve(&cli, a),
+        Command::User(c) => serve_cmd::run_user(&cli, c),
     };
     match result {
         Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,
