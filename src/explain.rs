@@ -18,7 +18,7 @@ pub struct Line {
     /// `fired`, `error`, `passed`, `not_applicable` or `not_in_force`
     pub verdict: &'static str,
     pub reason: Option<String>,
-    /// subject, message, evidence, officer_ids of each finding
+    /// subject, level, message, verify, evidence, officer_ids of each finding
     pub findings: Vec<serde_json::Value>,
 }
 
@@ -41,7 +41,10 @@ pub fn explain(set: &RuleSet, index: CrossIndex, case: &Case, as_of: i64, mut se
             .findings
             .iter()
             .filter(|f| f.rule_id == r.header.id)
-            .map(|f| serde_json::json!({"subject": f.subject, "message": f.message, "evidence": f.evidence, "officer_ids": f.officer_ids}))
+            .map(|f| {
+                serde_json::json!({"subject": f.subject, "level": f.level, "message": f.message, "verify": f.verify,
+                                   "evidence": f.evidence, "officer_ids": f.officer_ids})
+            })
             .collect();
         let err = outcome.errors.iter().find(|e| e.rule_id == r.header.id);
         let (verdict, reason) = match outcome.skipped[i] {

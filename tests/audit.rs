@@ -359,3 +359,40 @@ fn review_findings_are_listed_apart_and_not_counted() {
         .expect("number");
     assert_eq!(new_june, 1);
 }
+
+/// Issue #18: findings name persons as surname + 某 and mask resident ID numbers where they
+/// are made, so nothing stored, listed or reported carries a full name.
+#[test]
+fn findings_never_carry_a_persons_full_name_or_id_number() {
+    let t = Xuncha::new();
+    let (cases, _) = t.gen(1500, 31, 0.4);
+    let r = t.run(["audit", cases.to_str().unwrap_or_default(), "--as-of", "2026-06-30", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // per case: its persons' full names (other than its officers' names) and id numbers
+    let mut personal: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for line in std::fs::read_to_string(&cases).expect("cases").lines() {
+        let c: serde_json::Value = serde_json::from_str(line).expect("json");
+        let officers: Vec<&str> =
+            c["officers"].as_array().into_iter().flatten().filter_map(|o| o["name"].as_str()).collect();
+        let mut own = Vec::new();
+        for p in c["persons"].as_array().into_iter().flatten() {
+            if let Some(n) = p["name"].as_str().filter(|n| n.chars().count() >= 2 && !officers.contains(n)) {
+                own.push(n.to_owned());
+            }
+            if let Some(id) = p["id_number"].as_str() {
+                own.push(id.to_owned());
+            }
+        }
+        personal.insert(c["case_id"].as_str().unwrap_or_default().to_owned(), own);
+    }
+    let stored = t.sql("SELECT case_id, message || ' ' || evidence || ' ' || coalesce(verify, '') FROM findings");
+    assert!(stored.len() > 300, "only {} findings", stored.len());
+    let masked = stored.iter().filter(|r| r[1].contains('某')).count();
+    assert!(masked > 0, "no finding names a person at all; the test proves nothing");
+    for row in &stored {
+        let text = &row[1];
+        if let Some(n) = personal.get(&row[0]).into_iter().flatten().find(|n| text.contains(n.as_str())) {
+            panic!("a finding of case {} names {n} in full: {text}", row[0]);
+        }
+    }
+}

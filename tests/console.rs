@@ -78,6 +78,11 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_with(false)
+    }
+
+    /// A console whose cookies are marked Secure, as over TLS or `--behind-proxy`.
+    pub fn start_with(secure_cookies: bool) -> Server {
         let s = sample();
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("console.db");
@@ -99,7 +104,7 @@ impl Server {
             db: db.clone(),
             rules: rules(),
             idle: Duration::from_secs(8 * 3600),
-            secure_cookies: false,
+            secure_cookies,
             clock,
             readers: 2,
         };
@@ -327,7 +332,18 @@ fn five_failures_of_one_login_lock_it_for_fifteen_minutes() {
 fn without_a_session_everything_is_401() {
     let server = Server::start();
     let mut c = server.client();
-    for path in ["/", "/findings", "/findings/1", "/findings.csv", "/officers", "/reports", "/cases/X", "/rules", "/api/session", "/api/findings"] {
+    for path in [
+        "/",
+        "/findings",
+        "/findings/1",
+        "/findings.csv",
+        "/officers",
+        "/reports",
+        "/cases/X",
+        "/rules",
+        "/api/session",
+        "/api/findings",
+    ] {
         assert_eq!(c.get(path).status, 401, "{path}");
     }
     assert_eq!(c.post_json("/api/findings/1/rectify", &serde_json::json!({"note": "x"}), Some("t")).status, 401);
@@ -352,7 +368,8 @@ fn a_state_change_needs_the_sessions_csrf_token() {
     let other = server.login("minjing").csrf();
     assert_eq!(c.post_json(&path, &note, Some(&other)).status, 403);
     assert_eq!(c.post_form("/logout", &[]).status, 403);
-    let status: String = server.store().conn.query_row("SELECT status FROM findings WHERE id = ?1", [id], |r| r.get(0)).expect("status");
+    let status: String =
+        server.store().conn.query_row("SELECT status FROM findings WHERE id = ?1", [id], |r| r.get(0)).expect("status");
     assert_eq!(status, "open", "nothing changed");
     let token = c.csrf();
     assert_eq!(c.post_json(&path, &note, Some(&token)).status, 200);
@@ -366,23 +383,34 @@ fn an_action_is_an_event_by_the_logged_in_user() {
     let mut officer = server.login("minjing");
     let id = open_finding_of(&server, &server.officer);
     let token = officer.csrf();
-    let r = officer.post_json(&format!("/api/findings/{id}/rectify"), &serde_json::json!({"note": "已补送通知书"}), Some(&token));
+    let r = officer.post_json(
+        &format!("/api/findings/{id}/rectify"),
+        &serde_json::json!({"note": "已补送通知书"}),
+        Some(&token),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "rectified");
     let events = findings::events(&server.store(), id).expect("events");
     let last = events.last().expect("an event");
-    assert_eq!((last.to.as_str(), last.by.as_str(), last.note.as_deref()), ("rectified", "minjing", Some("已补送通知书")));
+    assert_eq!(
+        (last.to.as_str(), last.by.as_str(), last.note.as_deref()),
+        ("rectified", "minjing", Some("已补送通知书"))
+    );
     // the legal officer reopens it through the page's form
     let mut legal = server.login("fazhi");
     let token = legal.csrf();
-    let r = legal.post_form(&format!("/findings/{id}/action"), &[("action", "reopen"), ("note", "整改不到位"), ("csrf_token", &token)]);
+    let r = legal.post_form(
+        &format!("/findings/{id}/action"),
+        &[("action", "reopen"), ("note", "整改不到位"), ("csrf_token", &token)],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     let events = findings::events(&server.store(), id).expect("events");
     assert_eq!(events.last().map(|e| (e.to.as_str(), e.by.as_str())), Some(("open", "fazhi")));
     // an officer may not push, waive or reopen, even in scope
     let token = officer.csrf();
     for action in ["push", "waive", "reopen"] {
-        let r = officer.post_form(&format!("/findings/{id}/action"), &[("action", action), ("note", "x"), ("csrf_token", &token)]);
+        let r = officer
+            .post_form(&format!("/findings/{id}/action"), &[("action", action), ("note", "x"), ("csrf_token", &token)]);
         assert_eq!(r.status, 403, "{action}");
     }
     // a rectification needs its note
@@ -404,7 +432,11 @@ fn each_role_sees_its_scope_only() {
     assert_eq!(officer.get(&format!("/findings/{not_officer}")).status, 404);
     assert_eq!(officer.get(&format!("/findings/{other_unit}")).status, 404);
     let token = officer.csrf();
-    let r = officer.post_json(&format!("/api/findings/{not_officer}/rectify"), &serde_json::json!({"note": "x"}), Some(&token));
+    let r = officer.post_json(
+        &format!("/api/findings/{not_officer}/rectify"),
+        &serde_json::json!({"note": "x"}),
+        Some(&token),
+    );
     assert_eq!(r.status, 404);
     assert_eq!(officer.get("/units").status, 403);
     assert_eq!(officer.get("/reports").status, 403);
@@ -419,9 +451,21 @@ fn each_role_sees_its_scope_only() {
     let unit = sup.findings("");
     assert!(unit.len() >= mine.len());
     assert!(unit.iter().all(|f| f["unit_id"] == server.unit.as_str()));
-    assert!(sup.findings("unit=U99").is_empty() || sup.findings("unit=U99").iter().all(|f| f["unit_id"] == server.unit.as_str()));
+    assert!(
+        sup.findings("unit=U99").is_empty()
+            || sup.findings("unit=U99").iter().all(|f| f["unit_id"] == server.unit.as_str())
+    );
     assert_eq!(sup.get(&format!("/findings/{not_officer}")).status, 200);
     assert_eq!(sup.get(&format!("/findings/{other_unit}")).status, 404);
+    let token = sup.csrf();
+    let r =
+        sup.post_json(&format!("/api/findings/{other_unit}/rectify"), &serde_json::json!({"note": "x"}), Some(&token));
+    assert_eq!(r.status, 404, "another unit's finding cannot be rectified");
+    let r = sup.post_form(
+        &format!("/findings/{not_officer}/action"),
+        &[("action", "waive"), ("note", "x"), ("csrf_token", &token)],
+    );
+    assert_eq!(r.status, 403, "a supervisor does not waive");
     let other_case: String = server
         .store()
         .conn
@@ -522,7 +566,8 @@ fn a_write_waits_while_the_audit_holds_the_lock_and_pages_still_read() {
     assert_eq!(officer.get("/findings").status, 200);
     assert_eq!(officer.get(&format!("/findings/{id}")).status, 200);
     go_tx.send(()).expect("go");
-    let r = officer.post_json(&format!("/api/findings/{id}/rectify"), &serde_json::json!({"note": "已整改"}), Some(&token));
+    let r =
+        officer.post_json(&format!("/api/findings/{id}/rectify"), &serde_json::json!({"note": "已整改"}), Some(&token));
     assert_eq!(r.status, 200, "the write waited for the lock: {}", r.body);
     t.join().expect("join");
 }
@@ -533,7 +578,8 @@ fn a_write_waits_while_the_audit_holds_the_lock_and_pages_still_read() {
 fn no_full_person_name_on_any_page_but_the_legal_case_page() {
     let server = Server::start();
     let s = sample();
-    let names: Vec<&String> = s.person_names.iter().filter(|n| n.chars().count() >= 2 && !s.officer_names.contains(*n)).collect();
+    let names: Vec<&String> =
+        s.person_names.iter().filter(|n| n.chars().count() >= 2 && !s.officer_names.contains(*n)).collect();
     assert!(names.len() > 20, "the sample names persons");
     let check = |who: &str, path: &str, body: &str| {
         for n in &names {
@@ -548,10 +594,25 @@ fn no_full_person_name_on_any_page_but_the_legal_case_page() {
     let mut named_on_legal_case_page = false;
     for who in ["fazhi", "suozhang", "minjing"] {
         let mut c = server.login(who);
-        let mut paths: Vec<String> = ["/", "/findings", "/findings?page=2", "/findings?level=review", "/findings.csv", "/api/findings?limit=1000", "/officers", "/units", "/rules", "/api/session", "/reports"]
-            .iter()
-            .map(|p| (*p).to_owned())
-            .collect();
+        let mut paths: Vec<String> = [
+            "/",
+            "/findings",
+            "/findings?page=2",
+            "/findings?level=review",
+            "/findings.csv",
+            "/api/findings?limit=1000",
+            "/officers",
+            "/units",
+            "/rules",
+            "/api/session",
+            "/reports",
+            "/reports/monthly/2026-06/html",
+            "/reports/weekly/2026-W26/text",
+            "/reports/daily/2026-06-30/csv",
+        ]
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect();
         for f in c.findings("").iter().take(40) {
             paths.push(format!("/findings/{}", f["id"]));
             for o in f["officer_ids"].as_array().into_iter().flatten() {
@@ -613,6 +674,27 @@ fn the_user_commands_add_list_and_disable() {
         .query_row("SELECT password_hash FROM console_users WHERE login = 'wang'", [], |r| r.get(0))
         .expect("hash");
     assert!(stored.starts_with("$argon2id$"));
+    let passwd = |login: &str, pw: &str| {
+        let out = assert_cmd::Command::cargo_bin("xuncha")
+            .expect("binary")
+            .current_dir(root())
+            .arg("--db")
+            .arg(x.db())
+            .args(["user", "passwd", login, "--password-stdin"])
+            .write_stdin(format!("{pw}\n"))
+            .output()
+            .expect("run");
+        out.status.code().unwrap_or(-1)
+    };
+    assert_eq!(passwd("wang", "too short"), 2);
+    assert_eq!(passwd("nobody", "a new long passphrase"), 2);
+    assert_eq!(passwd("wang", "a new long passphrase"), 0);
+    let changed: String = Store::open_read_only(&x.db())
+        .expect("open")
+        .conn
+        .query_row("SELECT password_hash FROM console_users WHERE login = 'wang'", [], |r| r.get(0))
+        .expect("hash");
+    assert!(changed != stored && auth::verify_password("a new long passphrase", &changed));
     assert_eq!(x.run(["user", "disable", "wang"]).code, 0);
     assert!(x.run(["user", "list"]).stdout.contains("(disabled)"));
     assert_eq!(x.run(["user", "disable", "nobody"]).code, 2);
@@ -624,4 +706,26 @@ fn serving_a_public_address_needs_tls_or_a_proxy() {
     let r = x.run(["serve", "--listen", "0.0.0.0:18080"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("refusing to serve") && r.stderr.contains("--behind-proxy"), "{}", r.stderr);
+}
+
+#[test]
+fn cookies_are_secure_when_served_over_tls_or_behind_a_proxy() {
+    let server = Server::start_with(true);
+    let r = server.client().post_form("/login", &[("login", "fazhi"), ("password", PASSWORD)]);
+    assert_eq!(r.status, 303);
+    let cookie = r.header("set-cookie").expect("a session cookie");
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+}
+
+#[test]
+fn a_disabled_user_is_logged_out_and_cannot_log_in() {
+    let server = Server::start();
+    let mut c = server.login("suozhang");
+    assert_eq!(c.get("/api/session").status, 200);
+    let mut store = Store::open(&server.db).expect("open");
+    assert!(cs::disable_user(&mut store, "suozhang", START).expect("disable"));
+    drop(store);
+    assert_eq!(c.get("/api/session").status, 401, "their session ended");
+    let r = server.client().post_form("/login", &[("login", "suozhang"), ("password", PASSWORD)]);
+    assert_eq!(r.status, 401);
 }

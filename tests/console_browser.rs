@@ -35,7 +35,11 @@ fn browser_available() -> bool {
         return true;
     }
     let required = std::env::var("XUNCHA_BROWSER_TESTS").is_ok_and(|v| v == "require");
-    assert!(!required, "XUNCHA_BROWSER_TESTS=require but {} missing (apt-get install chromium chromium-driver)", missing.join(" and "));
+    assert!(
+        !required,
+        "XUNCHA_BROWSER_TESTS=require but {} missing (apt-get install chromium chromium-driver)",
+        missing.join(" and ")
+    );
     // straight to stderr: the test harness captures only print! and eprint!
     let _ = writeln!(
         std::io::stderr(),
@@ -107,7 +111,12 @@ fn a_supervisor_logs_in_filters_opens_and_rectifies_in_chromium() {
 
         // filter: open violations
         c.find(Locator::Css("select[name=status]")).await.expect("status").select_by_value("open").await.expect("pick");
-        c.find(Locator::Css("select[name=level]")).await.expect("level").select_by_value("violation").await.expect("pick");
+        c.find(Locator::Css("select[name=level]"))
+            .await
+            .expect("level")
+            .select_by_value("violation")
+            .await
+            .expect("pick");
         c.find(Locator::Css("#apply")).await.expect("apply").click().await.expect("filter");
         let url = c.current_url().await.expect("url");
         assert!(url.query().is_some_and(|q| q.contains("status=open") && q.contains("level=violation")), "{url}");
@@ -143,7 +152,9 @@ fn a_supervisor_logs_in_filters_opens_and_rectifies_in_chromium() {
     let id: i64 = server
         .store()
         .conn
-        .query_row("SELECT finding_id FROM finding_events WHERE by = 'suozhang' AND to_status = 'rectified'", [], |r| r.get(0))
+        .query_row("SELECT finding_id FROM finding_events WHERE by = 'suozhang' AND to_status = 'rectified'", [], |r| {
+            r.get(0)
+        })
         .expect("the event names the logged-in user");
     assert!(id > 0);
 }

@@ -87,11 +87,17 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
                     match verdict {
                         "fired" => {
                             for f in &l.findings {
+                                let review = f["level"] == "review";
                                 s.push_str(&format!(
-                                    "  {}  {}: {}\n      evidence: {}\n",
+                                    "  {}  {}{}: {}\n{}      evidence: {}\n",
                                     l.rule,
                                     f["subject"].as_str().unwrap_or(""),
+                                    if review { " 待核查" } else { "" },
                                     f["message"].as_str().unwrap_or(""),
+                                    match f["verify"].as_str() {
+                                        Some(v) => format!("      verify (核查要点): {v}\n"),
+                                        None => String::new(),
+                                    },
                                     f["evidence"]
                                 ));
                             }

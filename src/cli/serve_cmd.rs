@@ -63,7 +63,10 @@ pub fn run_serve(cli: &Cli, a: &ServeArgs) -> anyhow::Result<Outcome> {
     rt.block_on(async move {
         let n = users.read(|s| Ok(cs::users(&s.conn)?.len())).await.unwrap_or(0);
         if n == 0 {
-            note(cli, "note: there is no console user yet\n  help: `xuncha user add LOGIN --role legal --password-stdin`");
+            note(
+                cli,
+                "note: there is no console user yet\n  help: `xuncha user add LOGIN --role legal --password-stdin`",
+            );
         }
         let scheme = if tls { "https" } else { "http" };
         note(cli, &format!("xuncha console on {scheme}://{} (database `{}`)", a.listen, cli.db.display()));
@@ -213,7 +216,9 @@ mod tests {
     use clap::Parser;
 
     fn serve(args: &[&str]) -> Result<ServeArgs, clap::Error> {
-        let cli = super::super::Cli::try_parse_from(std::iter::once("xuncha").chain(std::iter::once("serve")).chain(args.iter().copied()))?;
+        let cli = super::super::Cli::try_parse_from(
+            std::iter::once("xuncha").chain(std::iter::once("serve")).chain(args.iter().copied()),
+        )?;
         match cli.command {
             super::super::Command::Serve(a) => Ok(a),
             _ => panic!("not serve"),
@@ -234,7 +239,10 @@ mod tests {
         let e = check_listen(&a).expect_err("refused").to_string();
         assert!(e.contains("unencrypted") && e.contains("--tls-cert"), "{e}");
         assert!(check_listen(&serve(&["--listen", "0.0.0.0:8080", "--behind-proxy"]).expect("parse")).is_ok());
-        assert!(check_listen(&serve(&["--listen", "[::]:8443", "--tls-cert", "c.pem", "--tls-key", "k.pem"]).expect("parse")).is_ok());
+        assert!(check_listen(
+            &serve(&["--listen", "[::]:8443", "--tls-cert", "c.pem", "--tls-key", "k.pem"]).expect("parse")
+        )
+        .is_ok());
         assert!(serve(&["--tls-cert", "c.pem"]).is_err(), "a certificate needs its key");
         assert!(check_listen(&serve(&["--listen", "[::1]:9000"]).expect("parse")).is_ok());
     }

@@ -136,7 +136,11 @@ pub async fn login_form(axum::extract::Query(q): axum::extract::Query<NextQuery>
 }
 
 /// `POST /login`.
-pub async fn login(State(app): State<Shared>, session: Session, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(app): State<Shared>,
+    session: Session,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let now = app.opts.clock.now();
     let login = f.login.trim().to_owned();
     let l2 = login.clone();

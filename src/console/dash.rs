@@ -75,8 +75,7 @@ fn compute(store: &crate::store::Store, day: Date) -> Result<DashData, AppError>
 
 /// The dashboard of `day`, read now if the database changed since it was last read.
 pub async fn get(app: &Shared, day: Date) -> Result<Arc<DashData>, AppError> {
-    let stamp =
-        app.db.read(|s| crate::store::console::data_stamp(&s.conn).map_err(AppError::from)).await?;
+    let stamp = app.db.read(|s| crate::store::console::data_stamp(&s.conn).map_err(AppError::from)).await?;
     let mut entries = app.dash.entries.lock().await;
     if let Some((s, d)) = entries.get(&day) {
         if *s == stamp {

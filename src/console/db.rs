@@ -156,9 +156,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("w.db");
         let writer = Mutex::new(Some(Store::open(&path).expect("open")));
-        let out: Result<(), _> = write_with_patience(&writer, &path, Duration::ZERO, |s| {
-            Err(StoreError::Locked { path: s.path.clone() })
-        });
+        let out: Result<(), _> =
+            write_with_patience(&writer, &path, Duration::ZERO, |s| Err(StoreError::Locked { path: s.path.clone() }));
         assert!(matches!(out, Err(AppError::Busy(_))));
     }
 }

@@ -1,33 +1,14 @@
 //! Persons on console pages: a suspect, victim, witness or guardian shows as surname + 某
 //! (陈强 → 陈某, 欧阳明辉 → 欧阳某) and a resident ID number keeps its first 6 and last 4
-//! characters. Officers are named in full: they are who is supervised.
+//! characters, by [`crate::model::privacy`]. Officers are named in full: they are who is
+//! supervised.
 //!
-//! The names come from the stored records of the cases a page shows, so whatever text a
-//! check wrote (message, evidence, what to verify) is masked whether or not the check
-//! masked it itself. Only the case page, for the legal role, shows persons in full.
+//! The engine masks findings where they are made; pages mask again with the persons of the
+//! stored records of the cases they show, so that findings stored before that (or any text
+//! a check wrote) cannot name a person either. Only the case page, for the legal role, shows persons in full.
 
-use crate::report::mask::mask_ids;
+use crate::model::privacy::{mask_ids, mask_name};
 use crate::store::console::NamedPerson;
-
-/// Two-character surnames (复姓) kept whole before 某.
-const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐",
-    "端木", "独孤", "南宫", "西门", "百里", "呼延", "轩辕", "万俟", "闻人", "澹台", "申屠", "太史", "钟离", "赫连",
-];
-
-/// `陈强` → `陈某`; a compound surname stays whole; a one-character name is left as it is.
-pub fn masked_name(name: &str) -> String {
-    let name = name.trim();
-    let chars: Vec<char> = name.chars().collect();
-    if chars.len() < 2 {
-        return name.to_owned();
-    }
-    let surname = COMPOUND_SURNAMES
-        .iter()
-        .find(|s| chars.len() > 2 && name.starts_with(**s))
-        .map_or_else(|| chars[0].to_string(), |s| (*s).to_owned());
-    format!("{surname}某")
-}
 
 /// Masks the persons of a set of cases in any text.
 #[derive(Debug, Default, Clone)]
@@ -45,7 +26,8 @@ impl Masker {
             .filter_map(|p| p.name.as_deref())
             .map(str::trim)
             .filter(|n| n.chars().count() >= 2)
-            .map(|n| (n.to_owned(), masked_name(n)))
+            .map(|n| (n.to_owned(), mask_name(n)))
+            .filter(|(n, m)| n != m)
             .collect();
         names.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));
         names.dedup();
@@ -82,15 +64,6 @@ mod tests {
 
     fn person(name: &str) -> NamedPerson {
         NamedPerson { case_id: "C1".into(), name: Some(name.into()), id_number: None, is_unit: false }
-    }
-
-    #[test]
-    fn names_become_surname_and_mou() {
-        assert_eq!(masked_name("陈强"), "陈某");
-        assert_eq!(masked_name("王秀英"), "王某");
-        assert_eq!(masked_name("欧阳明辉"), "欧阳某");
-        assert_eq!(masked_name("欧阳"), "欧某");
-        assert_eq!(masked_name("李"), "李");
     }
 
     #[test]

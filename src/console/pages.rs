@@ -60,9 +60,7 @@ fn today(app: &Shared) -> jiff::civil::Date {
 fn parse_day(s: Option<&str>) -> Result<Option<jiff::civil::Date>, AppError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => {
-            s.parse().map(Some).map_err(|_| AppError::BadRequest(format!("日期 `{s}` 不是 YYYY-MM-DD 格式")))
-        }
+        Some(s) => s.parse().map(Some).map_err(|_| AppError::BadRequest(format!("日期 `{s}` 不是 YYYY-MM-DD 格式"))),
     }
 }
 
@@ -103,12 +101,8 @@ pub async fn dashboard(
             Scope::Unit(u) => Some(u.as_str()),
             _ => None,
         };
-        let mut points: Vec<(String, i64, i64)> = month
-            .period
-            .days()
-            .iter()
-            .map(|d| (crate::report::period::ymd(*d), 0, 0))
-            .collect();
+        let mut points: Vec<(String, i64, i64)> =
+            month.period.days().iter().map(|d| (crate::report::period::ymd(*d), 0, 0)).collect();
         for s in data.series.iter().filter(|s| unit.is_none_or(|u| s.unit_id == u)) {
             if let Some(p) = points.iter_mut().find(|p| p.0 == s.day) {
                 p.1 += s.new;
@@ -125,7 +119,9 @@ pub async fn dashboard(
     if user_scope == Scope::All {
         let mut items: Vec<(String, f64)> = month.dim("*", "unit").map(|r| (r.key.clone(), r.new as f64)).collect();
         items.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        charts.push(Chart::Bars { title: format!("{} 各单位新发现问题", month.period.key), unit: "项".into(), items });
+        charts.push(Chart::Bars {
+            title: format!("{} 各单位新发现问题", month.period.key), unit: "项".into(), items
+        });
     }
     if !matches!(user_scope, Scope::Officer(_)) {
         let mut items: Vec<(String, f64)> =
@@ -133,7 +129,8 @@ pub async fn dashboard(
         items.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         items.retain(|i| i.1 > 0.0);
         items.truncate(10);
-        charts.push(Chart::Bars { title: format!("{} 问题类别前十", month.period.key), unit: "项".into(), items });
+        charts
+            .push(Chart::Bars { title: format!("{} 问题类别前十", month.period.key), unit: "项".into(), items });
     }
     let body = html! {
         form.filters method="get" action="/" {
@@ -352,7 +349,8 @@ pub async fn findings_csv(
             let (rows, _) = cs::findings_page(&s.conn, &user_scope, &filter, 0, CSV_MAX)?;
             let ids: Vec<&str> = rows.iter().map(|f| f.case_id.as_str()).collect();
             let m = masker(s, &ids)?;
-            let mut out = String::from("\u{feff}编号,状态,等级,首次发现,案件,规则,类别,大类,单位,民警,问题,核查要点\r\n");
+            let mut out =
+                String::from("\u{feff}编号,状态,等级,首次发现,案件,规则,类别,大类,单位,民警,问题,核查要点\r\n");
             for f in &rows {
                 let f = masked(&m, f);
                 let _ = write!(
@@ -485,7 +483,14 @@ pub struct ActionForm {
 }
 
 /// Applies an action the caller may take; the event's `by` is the caller's login.
-pub async fn apply_action(app: &Shared, caller: &Caller, id: i64, verb: Verb, note: Option<String>, until: Option<i64>) -> Result<String, AppError> {
+pub async fn apply_action(
+    app: &Shared,
+    caller: &Caller,
+    id: i64,
+    verb: Verb,
+    note: Option<String>,
+    until: Option<i64>,
+) -> Result<String, AppError> {
     let (f, _) = visible_finding(app, caller, id).await?;
     if !scope::role_may(caller.user.role, verb) {
         return Err(AppError::Forbidden);
@@ -510,8 +515,8 @@ pub async fn finding_action(
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
     let verb = Verb::parse(&form.action).ok_or_else(|| AppError::BadRequest(format!("未知操作 `{}`", form.action)))?;
-    let until = parse_day(form.until.as_deref())?
-        .map(|d| crate::engine::api::deadline_days(Ts::start_of_local_day(d).0, 0));
+    let until =
+        parse_day(form.until.as_deref())?.map(|d| crate::engine::api::deadline_days(Ts::start_of_local_day(d).0, 0));
     apply_action(&app, &caller, id, verb, form.note, until).await?;
     Ok(Redirect::to(&format!("/findings/{id}")).into_response())
 }
@@ -670,7 +675,11 @@ fn report_kind(s: &str) -> Result<ReportKind, AppError> {
 const FORMATS: &[(&str, &str)] =
     &[("html", "HTML"), ("text", "文本"), ("markdown", "Markdown"), ("csv", "CSV"), ("json", "JSON")];
 
-pub async fn reports(State(app): State<Shared>, caller: Caller, Query(q): Query<ReportQuery>) -> Result<Markup, AppError> {
+pub async fn reports(
+    State(app): State<Shared>,
+    caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> Result<Markup, AppError> {
     let unit = scope::report_unit(&caller.user, q.unit.clone())?;
     let kind = q.kind.clone().unwrap_or_else(|| "daily".into());
     let report = report_kind(&kind)?;
@@ -816,7 +825,7 @@ pub async fn case(
         })
         .await?;
     let legal = caller.user.role == Role::Legal;
-    let shown = |s: &str| if legal { crate::report::mask::mask_ids(s).into_owned() } else { m.text(s) };
+    let shown = |s: &str| if legal { crate::model::privacy::mask_ids(s).into_owned() } else { m.text(s) };
     let body = html! {
         table.facts {
             tr { th { "案件" } td { (case.case_id) " · " (case.kind.as_str()) } }
@@ -829,8 +838,8 @@ pub async fn case(
             tbody { @for p in &case.persons { tr {
                 td { (p.id) }
                 td { (p.role.map(role_zh).unwrap_or_default()) }
-                td.person { (p.name.as_deref().map(|n| if legal || p.is_unit == Some(true) { n.to_owned() } else { super::mask::masked_name(n) }).unwrap_or_default()) }
-                td { (p.id_number.as_deref().map(|n| crate::report::mask::mask_ids(n).into_owned()).unwrap_or_default()) }
+                td.person { (p.name.as_deref().map(|n| if legal || p.is_unit == Some(true) { n.to_owned() } else { crate::model::privacy::mask_name(n) }).unwrap_or_default()) }
+                td { (p.id_number.as_deref().map(|n| crate::model::privacy::mask_ids(n).into_owned()).unwrap_or_default()) }
             } } } }
         @if legal { p.note { "当事人姓名仅在本页对法制员完整显示；身份证号始终脱敏。" } }
         h2 { "已记录的问题" }
@@ -847,7 +856,12 @@ pub async fn case(
                     @for f in &l.findings {
                         tr {
                             td { a href={ "/rules/" (l.rule) } { (l.rule) } }
-                            td { (f["subject"].as_str().unwrap_or_default()) "：" (shown(f["message"].as_str().unwrap_or_default())) }
+                            td {
+                                (f["subject"].as_str().unwrap_or_default())
+                                @if f["level"] == "review" { " " span.badge.review { "待核查" } }
+                                "：" (shown(f["message"].as_str().unwrap_or_default()))
+                                @if let Some(v) = f["verify"].as_str() { br; span.note { "核查要点：" (shown(v)) } }
+                            }
                         }
                     }
                 } } }

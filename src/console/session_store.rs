@@ -87,8 +87,8 @@ impl SessionStore for SqliteSessions {
         let data = serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
         // the cookie's own expiry is tower-sessions' business; this date only has to lie
         // in the future for the record to be kept
-        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at.max(now) + 1)
-            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        let expiry_date =
+            OffsetDateTime::from_unix_timestamp(expires_at.max(now) + 1).unwrap_or_else(|_| OffsetDateTime::now_utc());
         Ok(Some(Record { id: *id, data, expiry_date }))
     }
 

@@ -289,6 +289,9 @@ impl Worker {
     }
 
     fn collect(&self, i: usize, case: &Case, v: Dynamic, out: &mut CaseOutcome) {
+        // personal data is masked where a finding is made: every list, report and page shows
+        // what is stored (surname + 某, ID numbers masked)
+        let mut masker: Option<crate::model::privacy::PersonMasker> = None;
         let rule = &self.set.rules[i];
         let bad = |msg: String| RuleError {
             rule_id: rule.header.id.clone(),
@@ -318,10 +321,14 @@ impl Worker {
             };
             let level = text(&mut m, "level").and_then(|l| Level::parse(&l)).unwrap_or_default();
             let verify = text(&mut m, "verify");
-            let evidence = m
+            let mut evidence = m
                 .remove("evidence")
                 .and_then(|e| rhai::serde::from_dynamic::<serde_json::Value>(&e).ok())
                 .unwrap_or(serde_json::Value::Null);
+            let masker = masker.get_or_insert_with(|| crate::model::privacy::PersonMasker::new(case));
+            let message = masker.text(&message).into_owned();
+            let verify = verify.map(|v| masker.text(&v).into_owned());
+            masker.json(&mut evidence);
             let extra: Vec<String> = m
                 .remove("officers")
                 .and_then(|o| o.try_cast::<rhai::Array>())

@@ -1,6 +1,7 @@
 //! The case model (`xuncha.case/1`): typed records, timestamps, and validation.
 
 pub mod case;
+pub mod privacy;
 pub mod time;
 pub mod validate;
 

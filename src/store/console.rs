@@ -213,9 +213,7 @@ pub fn record_login_failure(store: &mut Store, login: &str, at: i64, forget_befo
 /// The instants of the latest `n` failed logins of `login` after `since`, latest first.
 pub fn login_failures(conn: &Connection, login: &str, since: i64, n: u32) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT at FROM console_login_failures WHERE login = ?1 AND at > ?2 ORDER BY at DESC LIMIT ?3",
-        )
+        .prepare_cached("SELECT at FROM console_login_failures WHERE login = ?1 AND at > ?2 ORDER BY at DESC LIMIT ?3")
         .ctx("preparing failed logins")?;
     let rows = stmt.query_map(params![login, since, n], |r| r.get(0)).ctx("reading failed logins")?;
     rows.collect::<Result<_, _>>().ctx("reading failed logins")
@@ -266,8 +264,9 @@ fn conditions(scope: &Scope, f: &ListFilter) -> (String, Vec<Box<dyn rusqlite::T
     match scope {
         Scope::All => {}
         Scope::Unit(u) => conds.push(("f.unit_id = ?", Box::new(u.clone()))),
-        Scope::Officer(o) => conds
-            .push(("f.id IN (SELECT finding_id FROM finding_officers WHERE officer_id = ?)", Box::new(o.clone()))),
+        Scope::Officer(o) => {
+            conds.push(("f.id IN (SELECT finding_id FROM finding_officers WHERE officer_id = ?)", Box::new(o.clone())))
+        }
     }
     if let Some(o) = &f.officer {
         conds.push(("f.id IN (SELECT finding_id FROM finding_officers WHERE officer_id = ?)", Box::new(o.clone())));
