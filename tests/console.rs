@@ -350,6 +350,10 @@ fn without_a_session_everything_is_401() {
     assert_eq!(c.post_form("/findings/1/action", &[("action", "rectify"), ("note", "x")]).status, 401);
     // the login page itself is open
     assert_eq!(c.get("/login").status, 200);
+    // a page asked for without a session offers the login form, which comes back to it
+    let r = c.get("/findings?status=open");
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains(r#"name="next" value="/findings?status=open""#), "{}", r.body);
 }
 
 #[test]

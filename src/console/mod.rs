@@ -192,6 +192,7 @@ pub fn router(app: Shared) -> Router {
         .nest("/api", api)
         .layer(axum::middleware::from_fn_with_state(app.clone(), auth::csrf_guard))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn(view::login_returns))
         .layer(axum::middleware::from_fn(view::security_headers))
         .with_state(app)
 }
@@ -215,6 +216,10 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Shared) -> std::io::R
 
 /// Serves HTTPS (rustls) on `addr` until the process ends.
 pub async fn serve_tls(addr: SocketAddr, cert: PathBuf, key: PathBuf, app: Shared) -> std::io::Result<()> {
+    // ring, not aws-lc-rs: no C toolchain (cmake, nasm) to build it with. rustls 0.23.48
+    // deprecates ring's provider for lacking post-quantum key exchange, which a console on
+    // the bureau's own network can do without for now.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
     dash::spawn_warmer(app.clone());

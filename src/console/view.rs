@@ -36,6 +36,18 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
+/// A page asked for without a session (401) shows the login form, which comes back to
+/// that page after logging in; the API's 401 stays as it is.
+pub async fn login_returns(req: Request, next: Next) -> Response {
+    let asked = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
+    let page_get = req.method() == axum::http::Method::GET && !asked.starts_with("/api/");
+    let resp = next.run(req).await;
+    if page_get && resp.status() == StatusCode::UNAUTHORIZED && asked != "/login" {
+        return (StatusCode::UNAUTHORIZED, login_page(None, &asked)).into_response();
+    }
+    resp
+}
+
 /// The navigation: (path, label).
 const NAV: &[(&str, &str)] = &[
     ("/", "首页"),
