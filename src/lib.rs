@@ -3,12 +3,15 @@
 //! lifecycle in SQLite, and reports them by day, week and month.
 //!
 //! Modules: [`model`] (the case format), [`import`] (reading exports), [`engine`] (the rhai
-//! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`gen`] (synthetic cases),
-//! [`roster`] (a bureau's roster file), [`cli`] (the command line).
+//! checks), [`store`] (all SQL), [`audit`] (a nightly run), [`explain`] (one case, every
+//! check), [`console`] (the web console), [`gen`] (synthetic cases), [`roster`] (a bureau's
+//! roster file), [`cli`] (the command line).
 
 pub mod audit;
 pub mod cli;
+pub mod console;
 pub mod engine;
+pub mod explain;
 pub mod gen;
 pub mod import;
 pub mod model;

@@ -3,6 +3,8 @@
 mod audit;
 mod bench;
 mod catalog;
+mod console;
+mod console_browser;
 mod crash;
 mod due;
 mod freeze;

@@ -1,15 +1,13 @@
 //! `xuncha explain CASE_ID|FILE`: every check on one case, and why each did or did not fire.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use clap::Args;
-use serde::Serialize;
 
 use super::{out, out_json, Cli, Format, Outcome};
 use crate::engine::index::CrossIndex;
-use crate::engine::run::{RuleSetShared, Skip, Worker};
+use crate::explain::{Line, VERDICTS};
 use crate::model::Case;
 use crate::store::Store;
 
@@ -29,15 +27,6 @@ pub struct ExplainArgs {
     pub select: Vec<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-}
-
-#[derive(Serialize)]
-struct Line {
-    rule: String,
-    category: String,
-    verdict: &'static str,
-    reason: Option<String>,
-    findings: Vec<serde_json::Value>,
 }
 
 fn from_file(path: &Path, want: Option<&str>) -> anyhow::Result<(Case, Vec<Case>)> {
@@ -60,7 +49,7 @@ fn from_file(path: &Path, want: Option<&str>) -> anyhow::Result<(Case, Vec<Case>
 
 pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
     let set = super::rules_cmd::load(cli)?;
-    let mut selected = set.selection(&a.select, &[]).map_err(anyhow::Error::msg)?;
+    let selected = set.selection(&a.select, &[]).map_err(anyhow::Error::msg)?;
     let as_of = crate::audit::parse_as_of(a.as_of.as_deref()).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
     let path = Path::new(&a.target);
     let (case, index) = if path.is_file() || a.target == "-" {
@@ -69,60 +58,14 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
         (case, ix)
     } else {
         let store = Store::open_read_only(&cli.db)?;
-        let raw: Option<String> =
-            store.conn.query_row("SELECT raw FROM case_raw WHERE case_id = ?1", [&a.target], |r| r.get(0)).ok();
+        let raw = crate::store::console::case_raw(&store.conn, &a.target)?;
         let Some(raw) = raw else { bail!("no case `{}` in `{}`, and no such file", a.target, cli.db.display()) };
         let case: Case = serde_json::from_str(&raw).context("the stored case no longer parses")?;
         // the cross-case index over everything stored
         let ix = crate::audit::stored_index(&store)?;
         (case, ix)
     };
-    let worker = Worker::new(RuleSetShared::new(&set, Arc::new(index)));
-    for (i, r) in set.rules.iter().enumerate() {
-        if r.in_force.0 > as_of {
-            selected[i] = false;
-        }
-    }
-    let outcome = worker.check(Arc::new(case.clone()), as_of, &selected);
-    let mut lines = Vec::new();
-    for (i, r) in set.rules.iter().enumerate() {
-        let fs: Vec<serde_json::Value> = outcome
-            .findings
-            .iter()
-            .filter(|f| f.rule_id == r.header.id)
-            .map(|f| {
-                serde_json::json!({"subject": f.subject, "level": f.level, "message": f.message, "verify": f.verify,
-                                   "evidence": f.evidence, "officer_ids": f.officer_ids})
-            })
-            .collect();
-        let err = outcome.errors.iter().find(|e| e.rule_id == r.header.id);
-        let (verdict, reason) = match outcome.skipped[i] {
-            Some(Skip::NotSelected) if r.in_force.0 > as_of => {
-                ("not_in_force", Some(format!("in force from {}", r.header.in_force.from.clone().unwrap_or_default())))
-            }
-            Some(Skip::NotSelected) => continue,
-            Some(Skip::Kind) => (
-                "not_applicable",
-                Some(format!(
-                    "applies to {} cases only",
-                    r.header.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("/")
-                )),
-            ),
-            Some(Skip::MissingSection) => {
-                ("not_applicable", Some(format!("the case has no {}", r.header.needs.join(" / "))))
-            }
-            None if err.is_some() => ("error", err.map(|e| format!("{} at {}", e.message, e.position()))),
-            None if fs.is_empty() => ("passed", None),
-            None => ("fired", None),
-        };
-        lines.push(Line {
-            rule: r.header.id.clone(),
-            category: r.header.category.clone(),
-            verdict,
-            reason,
-            findings: fs,
-        });
-    }
+    let lines = crate::explain::explain(&set, index, &case, as_of, selected);
     match a.format {
         Format::Json => out_json(
             &serde_json::json!({"case_id": case.case_id, "as_of": crate::model::Ts(as_of).rfc3339(), "rules": set.used(), "checks": lines}),
@@ -134,7 +77,7 @@ pub fn run(cli: &Cli, a: &ExplainArgs) -> anyhow::Result<Outcome> {
                 case.kind.as_str(),
                 crate::model::Ts(as_of).local_text()
             );
-            for verdict in ["fired", "error", "passed", "not_applicable", "not_in_force"] {
+            for &verdict in VERDICTS {
                 let group: Vec<&Line> = lines.iter().filter(|l| l.verdict == verdict).collect();
                 if group.is_empty() {
                     continue;

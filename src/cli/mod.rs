@@ -17,6 +17,7 @@ mod import_cmd;
 mod report_cmd;
 mod roster_cmd;
 mod rules_cmd;
+mod serve_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -106,6 +107,11 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// The web console (控制台) on this database, for legal officers, supervisors and officers
+    Serve(serve_cmd::ServeArgs),
+    /// Console users: add, passwd, disable, list
+    #[command(subcommand)]
+    User(serve_cmd::UserCmd),
 }
 
 /// What a command tells `main` about how it ended.
@@ -149,6 +155,8 @@ pub fn main() -> std::process::ExitCode {
         Command::Bench(b) => bench_cmd::run(&cli, b),
         Command::Roster(r) => roster_cmd::run(&cli, r),
         Command::Completions { shell } => completions(*shell).map(|()| Outcome::Ok),
+        Command::Serve(a) => serve_cmd::run_serve(&cli, a),
+        Command::User(c) => serve_cmd::run_user(&cli, c),
     };
     match result {
         Ok(Outcome::Ok) => std::process::ExitCode::SUCCESS,

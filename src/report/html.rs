@@ -229,6 +229,19 @@ fn bars_svg(title: &str, unit: &str, items: &[(String, f64)], out: &mut String) 
     let _ = writeln!(out, "</svg><figcaption>{}</figcaption></figure>", esc(title));
 }
 
+/// One chart as inline SVG in a `<figure>`, as the bulletin draws it (the console's
+/// dashboard shows the same charts).
+pub fn chart(c: &Chart) -> String {
+    let mut out = String::new();
+    match c {
+        Chart::Series { title, new_label, closed_label, points } => {
+            series_svg(title, new_label, closed_label, points, &mut out)
+        }
+        Chart::Bars { title, unit, items } => bars_svg(title, unit, items, &mut out),
+    }
+    out
+}
+
 fn io(e: std::io::Error) -> ReportError {
     ReportError::Io(e)
 }

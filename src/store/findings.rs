@@ -400,11 +400,11 @@ pub struct Filter {
     pub ids: Option<Vec<i64>>,
 }
 
-const FINDING_COLUMNS: &str = "f.id, f.case_id, f.rule_id, f.category, f.group_code, f.subject, f.status, f.officer_ids, f.unit_id,
+pub(super) const FINDING_COLUMNS: &str = "f.id, f.case_id, f.rule_id, f.category, f.group_code, f.subject, f.status, f.officer_ids, f.unit_id,
     f.first_seen, f.last_seen, f.message, f.evidence, f.rule_version, f.points, f.recurrences, f.waived_until, f.preview,
     f.level, f.verify";
 
-fn row_to_finding(r: &rusqlite::Row) -> rusqlite::Result<StoredFinding> {
+pub(super) fn row_to_finding(r: &rusqlite::Row) -> rusqlite::Result<StoredFinding> {
     let ts = |v: i64| crate::model::Ts(v).rfc3339();
     Ok(StoredFinding {
         id: r.get(0)?,

@@ -6,6 +6,7 @@
 //! database file is made readable by its owner only: it holds personal data.
 
 pub mod cases;
+pub mod console;
 pub mod due;
 pub mod findings;
 pub mod officers;
@@ -31,6 +32,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0007_install.sql"),
     include_str!("migrations/0008_freeze.sql"),
     include_str!("migrations/0009_due.sql"),
+    include_str!("migrations/0010_console.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
