@@ -14,7 +14,7 @@ pub fn finding_visible(user: &User, f: &StoredFinding) -> bool {
     match user.scope() {
         Scope::All => true,
         Scope::Unit(u) => f.unit_id == u,
-        Scope::Officer(o) => f.officer_ids.iter().any(|x| *x == o),
+        Scope::Officer(o) => f.officer_ids.contains(&o),
     }
 }
 
@@ -53,7 +53,7 @@ impl Verb {
     }
 
     /// The statuses it applies to (as [`crate::store::findings::act`] allows).
-    fn from_statuses(self) -> &'static [&'static str] {
+    fn applies_to(self) -> &'static [&'static str] {
         match self {
             Verb::Rectify => &["open", "pushed"],
             Verb::Push => &["open"],
@@ -87,7 +87,7 @@ pub fn allowed(user: &User, f: &StoredFinding) -> Vec<Verb> {
     }
     Verb::ALL
         .into_iter()
-        .filter(|v| role_may(user.role, *v) && v.from_statuses().contains(&f.status.as_str()))
+        .filter(|v| role_may(user.role, *v) && v.applies_to().contains(&f.status.as_str()))
         .collect()
 }
 
