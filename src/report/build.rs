@@ -203,13 +203,20 @@ pub fn fetch(
     } else {
         (Vec::new(), HashMap::new())
     };
-    let (due, due_as_of) = if req.kind == ReportKind::Daily {
-        let week = due::Filter { from: at, until: at.saturating_add(DUE_WEEK), ..Default::default() };
-        (due::list(conn, &week)?, due::covered_from(conn)?)
-    } else {
-        (Vec::new(), None)
-    };
+    let (due, due_as_of) = running(conn, req)?;
     Ok(PeriodData { rows, previous, series_days, series, hits, hit_units, as_of: at, due, due_as_of })
+}
+
+/// Daily: the deadlines still running at the report's instant that end within 7 days, soonest
+/// first, and the audit date they were found on (即将到期). A frozen report keeps those it was
+/// frozen with.
+pub fn running(conn: &Connection, req: &Request) -> Result<(Vec<Due>, Option<i64>), ReportError> {
+    if req.kind != ReportKind::Daily {
+        return Ok((Vec::new(), None));
+    }
+    let at = as_of(&req.period, req.now);
+    let week = due::Filter { from: at, until: at.saturating_add(DUE_WEEK), ..Default::default() };
+    Ok((due::list(conn, &week)?, due::covered_from(conn)?))
 }
 
 /// The rows of the period before that a monthly report compares with (dims `all`, `group`

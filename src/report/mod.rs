@@ -248,6 +248,9 @@ struct FrozenData {
     /// monthly: the rows of the month before, as they stood
     #[serde(default)]
     previous: Option<Vec<RollupRow>>,
+    /// daily: the deadlines running when it froze (即将到期) and the audit date they were found on
+    #[serde(default)]
+    due: Option<(Vec<crate::store::due::Due>, Option<i64>)>,
 }
 
 /// The head of a report and its lists' spec, from `data` read at `asof`.
@@ -330,7 +333,10 @@ fn frozen(
         None => FrozenData::default(),
     };
     let rows = rollup::frozen_rows(conn, p.kind.as_str(), &p.key)?;
-    let data = build::fetch(conn, req, &asof, rows, kept.previous)?;
+    let mut data = build::fetch(conn, req, &asof, rows, kept.previous)?;
+    if let Some((due, due_as_of)) = kept.due {
+        (data.due, data.due_as_of) = (due, due_as_of);
+    }
     let late =
         LateFor::Next { kind: p.kind.as_str().to_owned(), start: p.start, frozen: Some((z.freeze_id, z.late_upto)) };
     let (mut r, spec) = made(conn, req, asof, &data, names, late)?;
@@ -416,6 +422,7 @@ fn freeze_now(
         let w = rollup::watermark(conn)?;
         let asof = AsOf::at(conn, w)?;
         let rows = rollup::rollup_live(conn, p.kind.as_str(), &p.key)?;
+        let due = build::running(conn, req)?;
         let previous =
             if req.kind == ReportKind::Monthly { Some(build::previous_rows(conn, &p.previous()?)?) } else { None };
         // the officers and units of what the report lists but its rows do not count
@@ -442,7 +449,7 @@ fn freeze_now(
         units.dedup();
         let names = build::names_for(&Names::load(conn, catalog)?, &rows, officers, units);
         let names = serde_json::to_string(&names).map_err(ReportError::Json)?;
-        let data = serde_json::to_string(&FrozenData { previous }).map_err(ReportError::Json)?;
+        let data = serde_json::to_string(&FrozenData { previous, due: Some(due) }).map_err(ReportError::Json)?;
         Ok((w, rows, names, data))
     })?;
     let f = Freezing {
