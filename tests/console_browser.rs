@@ -106,6 +106,12 @@ fn a_supervisor_logs_in_filters_opens_and_rectifies_in_chromium() {
         c.find(Locator::Css("#login")).await.expect("login field").send_keys("suozhang").await.expect("type");
         c.find(Locator::Css("#password")).await.expect("password field").send_keys(PASSWORD).await.expect("type");
         c.find(Locator::Css("#submit")).await.expect("button").click().await.expect("log in");
+        for _ in 0..200 {
+            if c.find(Locator::Css("#login")).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         let url = c.current_url().await.expect("url");
         assert!(url.path() == "/findings", "back on the list after logging in: {url}");
 
@@ -118,7 +124,15 @@ fn a_supervisor_logs_in_filters_opens_and_rectifies_in_chromium() {
             .await
             .expect("pick");
         c.find(Locator::Css("#apply")).await.expect("apply").click().await.expect("filter");
-        let url = c.current_url().await.expect("url");
+        // the form submits and the browser navigates: wait for the filtered page's address
+        let mut url = c.current_url().await.expect("url");
+        for _ in 0..200 {
+            if url.query().is_some_and(|q| q.contains("status=open")) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            url = c.current_url().await.expect("url");
+        }
         assert!(url.query().is_some_and(|q| q.contains("status=open") && q.contains("level=violation")), "{url}");
         let rows = c.find_all(Locator::Css("#findings tbody tr")).await.expect("rows");
         assert!(!rows.is_empty(), "open findings of the unit are listed");
@@ -143,7 +157,20 @@ fn a_supervisor_logs_in_filters_opens_and_rectifies_in_chromium() {
             .await
             .expect("type the note");
         c.find(Locator::Css("#act-rectify button")).await.expect("the button").click().await.expect("rectify");
-        let status = c.find(Locator::Css("#status")).await.expect("status").text().await.expect("text");
+        // the form posts and the page reloads: read the status of the page that comes back
+        // (the old page's element goes stale while the browser navigates)
+        let mut status = String::new();
+        for _ in 0..200 {
+            if let Ok(e) = c.find(Locator::Css("#status")).await {
+                if let Ok(t) = e.text().await {
+                    status = t;
+                    if status.trim() == "已整改" {
+                        break;
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         assert_eq!(status.trim(), "已整改");
         let history = c.find(Locator::Css("#history")).await.expect("history").text().await.expect("text");
         assert!(history.contains("suozhang") && history.contains("已补充通知家属并附回执"), "{history}");

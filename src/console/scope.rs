@@ -85,10 +85,7 @@ pub fn allowed(user: &User, f: &StoredFinding) -> Vec<Verb> {
     if !finding_visible(user, f) {
         return Vec::new();
     }
-    Verb::ALL
-        .into_iter()
-        .filter(|v| role_may(user.role, *v) && v.applies_to().contains(&f.status.as_str()))
-        .collect()
+    Verb::ALL.into_iter().filter(|v| role_may(user.role, *v) && v.applies_to().contains(&f.status.as_str())).collect()
 }
 
 /// The unit a report is made for: legal may ask for any (or the whole bureau), a
