@@ -717,10 +717,120 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
          -> Res<Map> { make_review(subject, message, verify, evidence, officers) },
     );
 
+    // ---- rules-b (G05-G08): the day of the act, family-notice waivers -------------------
+    engine.register_fn("offence_day", || -> Res<Map> { ctx(|c| Ok(offence_day(&c.case))) });
+    engine.register_fn("notice_waiver", |m: Map| -> Map { notice_waiver(&m) });
     // ---- rules-c (G09-G12) ----------------------------------------------------------------
     engine.register_fn("case_domain_basis", || -> Res<ImmutableString> {
         ctx(|c| Ok(case_domain_basis(&c.case).into()))
     });
+}
+
+/// The day of the act (行政处罚法 第三十七条 judges an act by the law in force when it was
+/// committed): the recorded end of the act, else its start (`exact`); else an upper bound,
+/// the earliest day the case records anything (an act is never later than its report).
+pub fn offence_day(case: &Case) -> Map {
+    let mut m = Map::new();
+    let (day, exact, basis) = if let Some(d) = case.offence_ended_on {
+        (Some(d.0), true, "违法行为结束日")
+    } else if let Some(d) = case.offence_started_on {
+        (Some(d.0), true, "违法行为发生日")
+    } else {
+        let mut best: Option<(i64, &str)> = None;
+        let mut see = |t: Option<Ts>, what: &'static str| {
+            if let Some(t) = t {
+                if best.is_none_or(|b| t.0 < b.0) {
+                    best = Some((t.0, what));
+                }
+            }
+        };
+        see(case.incident.as_ref().and_then(|i| i.received_at), "接警日");
+        see(case.accepted_at, "受案日");
+        for s in &case.summonses {
+            see(s.arrived_at, "到案日");
+        }
+        for q in &case.questionings {
+            see(q.started_at, "询问日");
+        }
+        for x in &case.measures {
+            see(x.started_at, "强制措施开始日");
+        }
+        for p in &case.penalties {
+            see(p.decided_at, "处罚决定日");
+        }
+        match best {
+            Some((t, what)) => (Some(Ts(t).local_ymd()), false, what),
+            None => (None, false, ""),
+        }
+    };
+    m.insert("day".into(), day.map_or(Dynamic::UNIT, Dynamic::from_int));
+    m.insert("exact".into(), exact.into());
+    m.insert("basis".into(), basis.into());
+    m
+}
+
+/// How the law treats a measure's recorded ground for not telling the family
+/// (`notification_waived_reason`), by the measure's type; see API_DOCS.
+pub fn notice_waiver(m: &Map) -> Map {
+    let text = |k: &str| m.get(k).and_then(|v| v.clone().into_immutable_string().ok());
+    let kind = text("type").unwrap_or_default();
+    let reason = text("notification_waived_reason");
+    let unable = ["unreachable", "identity_unknown", "no_family", "force_majeure"];
+    let ground = match reason.as_deref() {
+        None => "none",
+        Some(r) => match kind.as_str() {
+            // 刑事诉讼法 第八十五条第二款；刑事案件程序规定 第一百二十七条、第一百一十三条第二款
+            "criminal_detention" if r == "state_security" || r == "terrorism" => "obstruction",
+            // 刑事诉讼法 第七十五条第二款、第九十三条第二款：only 无法通知
+            "criminal_detention" | "arrest" | "residential_surveillance" | "bail" => {
+                if unable.contains(&r) {
+                    "unable"
+                } else if r == "contact_refused" {
+                    "unlisted"
+                } else {
+                    "not_a_ground"
+                }
+            }
+            // 继续盘问规定 第十四条第二款：身份不明或者没有家属和单位
+            "continued_questioning" => match r {
+                "identity_unknown" | "no_family" => "unable",
+                "state_security" | "terrorism" => "not_a_ground",
+                _ => "unlisted",
+            },
+            // 行政案件程序规定 第五十五条第一款第五项
+            _ => match r {
+                "identity_unknown" | "contact_refused" | "force_majeure" => "unable",
+                "state_security" | "terrorism" => "not_a_ground",
+                _ => "unlisted",
+            },
+        },
+    };
+    let reason_zh = match reason.as_deref() {
+        Some("unreachable") => "提供的家属联系方式无法取得联系",
+        Some("identity_unknown") => "身份不明",
+        Some("no_family") => "没有家属",
+        Some("contact_refused") => "拒不提供家属联系方式",
+        Some("force_majeure") => "不可抗力",
+        Some("state_security") => "涉嫌危害国家安全犯罪，通知可能有碍侦查",
+        Some("terrorism") => "涉嫌恐怖活动犯罪，通知可能有碍侦查",
+        _ => "",
+    };
+    let time = |k: &str| m.get(k).and_then(|v| v.as_int().ok());
+    let ends_at = match ground {
+        "unable" | "obstruction" => time("obstruction_ended_at").or_else(|| {
+            if reason.as_deref() == Some("identity_unknown") {
+                time("identity_established_at")
+            } else {
+                None
+            }
+        }),
+        _ => None,
+    };
+    let mut out = Map::new();
+    out.insert("ground".into(), ground.into());
+    out.insert("reason".into(), if reason_zh.is_empty() { Dynamic::UNIT } else { reason_zh.into() });
+    out.insert("ends_at".into(), ends_at.map_or(Dynamic::UNIT, Dynamic::from_int));
+    out
 }
 
 fn make_review(
@@ -872,6 +982,9 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "finding(subject_id, message, evidence, officer_ids) -> map", doc: "the same, naming further responsible officers (e.g. the approver)" },
     ApiDoc { signature: "review(subject_id, message, verify, evidence) -> map", doc: "a review-level finding (待核查): the main rule is broken on the record, but an exception the law grants may excuse it and the record cannot show whether it applies. `verify` says exactly what the legal officer must check (\"核对笔录是否注明确因客观原因无法由符合条件的人员担任见证人\"). Listed apart, never counted or scored" },
     ApiDoc { signature: "review(subject_id, message, verify, evidence, officer_ids) -> map", doc: "the same, naming further responsible officers" },
+    // ---- rules-b (G05-G08) ----
+    ApiDoc { signature: "offence_day() -> map", doc: "the day of the act, which decides the law that applies (行政处罚法 第三十七条): #{day (yyyymmdd or ()), exact, basis (Chinese)}. `exact` when the case records `offence_ended_on` (else `offence_started_on`; a continuing act is judged at its end); otherwise `day` is an upper bound, the earliest day the case records anything (incident, acceptance, arrival, questioning, measure, decision), and the act was on it or before" },
+    ApiDoc { signature: "notice_waiver(measure) -> map", doc: "how the law treats the measure's `notification_waived_reason`: #{ground, reason (Chinese or ()), ends_at}. ground: `none` (no reason recorded); `unable` (无法通知: for criminal measures 身份不明、没有家属、联系方式无法取得联系、不可抗力, 刑事案件程序规定 第一百一十三条第二款; continued questioning 身份不明、没有家属和单位, 继续盘问规定 第十四条; other administrative measures 身份不明、拒不提供联系方式、不可抗力, 行政案件程序规定 第五十五条第一款第五项); `obstruction` (state security or terrorism, 有碍侦查: criminal detention only, 刑事诉讼法 第八十五条第二款); `unlisted` (a reason the statute does not list for this measure but whose facts may amount to one, e.g. a refusal to give contacts in a criminal case: a review item); `not_a_ground` (有碍侦查 recorded for an arrest, a residential surveillance or an administrative measure). ends_at: when an `unable` or `obstruction` ground ended (`obstruction_ended_at`, or `identity_established_at` for 身份不明), after which the family must be told at once; () while it lasts" },
     // rules-c (G09-G12)
     ApiDoc { signature: "case_domain_basis() -> string", doc: "how case_domain() knew: `recorded` (the `domain` field), `inferred` (an offence keyword, the alcohol tests, the incident type, or an offence the 治安管理处罚法 names such as 殴打, 赌博), `presumed` (an offence no list names, taken as public order) or `unknown`. Where a limit depends on the domain and the basis is `presumed` or `unknown`, raise a review item for the amounts only one reading allows" },
 ];
