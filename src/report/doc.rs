@@ -9,7 +9,7 @@
 use jiff::civil::Date;
 
 use super::lists::{Each, Lists};
-use super::model::{ClearedItem, DueItem, FindingItem, OfficerAppendix, OfficerReport, Report, ReportKind};
+use super::model::{ClearedItem, DueItem, FindingItem, OfficerAppendix, OfficerRef, OfficerReport, Report, ReportKind};
 use super::{Lang, ReportError};
 use crate::model::{shanghai, Ts};
 
@@ -379,7 +379,16 @@ fn preview_note(l: &L, r: &Report) -> Option<String> {
 }
 
 fn officers_text(l: &L, f: &FindingItem) -> String {
-    let names: Vec<String> = f.officers.iter().map(|o| o.name.clone().unwrap_or_else(|| o.id.clone())).collect();
+    officer_names(l, &f.officers)
+}
+
+fn category_text(l: &L, f: &FindingItem) -> String {
+    category_label(l, &f.category, &f.category_zh, &f.category_en)
+}
+
+/// Officers by name (their id when the name is unknown), or a dash when there are none.
+fn officer_names(l: &L, officers: &[OfficerRef]) -> String {
+    let names: Vec<String> = officers.iter().map(|o| o.name.clone().unwrap_or_else(|| o.id.clone())).collect();
     if names.is_empty() {
         "—".to_owned()
     } else {
@@ -387,12 +396,13 @@ fn officers_text(l: &L, f: &FindingItem) -> String {
     }
 }
 
-fn category_text(l: &L, f: &FindingItem) -> String {
-    let n = l.name(&f.category_zh, &f.category_en);
+/// A category's code and name in the report's language (the code alone when unnamed).
+fn category_label(l: &L, code: &str, zh: &Option<String>, en: &Option<String>) -> String {
+    let n = l.name(zh, en);
     if n.is_empty() {
-        f.category.clone()
+        code.to_owned()
     } else {
-        format!("{} {n}", f.category)
+        format!("{code} {n}")
     }
 }
 
@@ -742,24 +752,6 @@ fn due_kind(l: &L, d: &DueItem) -> String {
     s
 }
 
-fn due_officers(l: &L, d: &DueItem) -> String {
-    let names: Vec<String> = d.officers.iter().map(|o| o.name.clone().unwrap_or_else(|| o.id.clone())).collect();
-    if names.is_empty() {
-        "—".to_owned()
-    } else {
-        names.join(l.sep())
-    }
-}
-
-fn due_category(l: &L, d: &DueItem) -> String {
-    let n = l.name(&d.category_zh, &d.category_en);
-    if n.is_empty() {
-        d.category.clone()
-    } else {
-        format!("{} {n}", d.category)
-    }
-}
-
 /// 即将到期: deadlines still running that end within 24 hours and 7 days, per unit.
 fn due_section<'a>(l: &L, r: &'a Report, i: usize) -> Section<'a> {
     let mut blocks = Vec::new();
@@ -820,9 +812,9 @@ fn due_section<'a>(l: &L, r: &'a Report, i: usize) -> Section<'a> {
                     (n + 1).to_string(),
                     due_time(&d.deadline),
                     l.unit(&Some(d.unit_id.clone()), &d.unit_name),
-                    due_officers(l, d),
+                    officer_names(l, &d.officers),
                     d.case_id.clone(),
-                    due_category(l, d),
+                    category_label(l, &d.category, &d.category_zh, &d.category_en),
                     d.message.clone(),
                     due_kind(l, d),
                 ]
@@ -1481,7 +1473,7 @@ fn officer_due_section<'a>(l: &L, r: &OfficerReport) -> Section<'a> {
                 due_time(&d.deadline),
                 format!("{:.1}", left as f64 / 3600.0),
                 d.case_id.clone(),
-                due_category(l, d),
+                category_label(l, &d.category, &d.category_zh, &d.category_en),
                 d.message.clone(),
                 due_kind(l, d),
             ]
