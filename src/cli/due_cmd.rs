@@ -9,6 +9,7 @@ use super::{note, out, out_json, Cli, Format, Outcome};
 use crate::engine::run::DUE_HORIZON;
 use crate::model::Ts;
 use crate::store::due::{self, Due, Filter};
+use crate::store::rollup;
 use crate::store::Store;
 
 /// `xuncha due`
@@ -155,7 +156,9 @@ pub fn run(cli: &Cli, a: &DueArgs) -> anyhow::Result<Outcome> {
     match a.format {
         Format::Json => out_json(&rows)?,
         Format::Text => {
-            let names = due::officer_names(&store.conn, rows.iter().map(|d| d.case_id.as_str()))?;
+            // officers named one way everywhere: the roster, else the newest case's spelling
+            let names: std::collections::HashMap<String, String> =
+                rollup::officer_directory(&store.conn)?.into_iter().filter_map(|(id, o)| Some((id, o.name?))).collect();
             let mut s = text(&rows, &names, at);
             s.push_str(&format!(
                 "{} running deadline(s) within {} of {}\n",

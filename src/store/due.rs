@@ -174,35 +174,3 @@ pub fn covered_from(conn: &Connection) -> Result<Option<i64>, StoreError> {
     })
     .ctx("reading the latest audit")
 }
-
-/// Officers' names as the given cases record them (id → name), for listings.
-pub fn officer_names<'a>(
-    conn: &Connection,
-    case_ids: impl IntoIterator<Item = &'a str>,
-) -> Result<std::collections::HashMap<String, String>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT json_extract(o.value, '$.id'), json_extract(o.value, '$.name')
-             FROM case_raw r, json_each(CASE WHEN json_valid(r.raw) THEN r.raw ELSE '{}' END, '$.officers') o
-             WHERE r.case_id = ?1 AND o.type = 'object'",
-        )
-        .ctx("preparing the officer names query")?;
-    let mut names = std::collections::HashMap::new();
-    let mut done = std::collections::HashSet::new();
-    for id in case_ids {
-        if !done.insert(id) {
-            continue;
-        }
-        let rows = stmt
-            .query_map([id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))
-            .ctx("reading officer names")?;
-        for row in rows {
-            if let (Some(o), Some(n)) = row.ctx("reading officer names")? {
-                if !n.trim().is_empty() {
-                    names.entry(o).or_insert(n);
-                }
-            }
-        }
-    }
-    Ok(names)
-}
