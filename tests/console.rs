@@ -731,3 +731,101 @@ fn a_disabled_user_is_logged_out_and_cannot_log_in() {
     let r = server.client().post_form("/login", &[("login", "suozhang"), ("password", PASSWORD)]);
     assert_eq!(r.status, 401);
 }
+
+#[test]
+fn the_legal_role_freezes_and_unfreezes_a_period_from_the_reports_page() {
+    let server = Server::start();
+    let frozen_by = |server: &Server| -> Option<String> {
+        server
+            .store()
+            .conn
+            .query_row("SELECT frozen_by FROM frozen_periods WHERE kind = 'day' AND period = '2026-06-30'", [], |r| {
+                r.get(0)
+            })
+            .ok()
+    };
+    let day = [("kind", "daily"), ("date", "2026-06-30")];
+    // a supervisor may read the reports but not freeze them
+    let mut sup = server.login("suozhang");
+    let token = sup.csrf();
+    let r = sup.post_form("/reports/freeze", &[day[0], day[1], ("action", "freeze"), ("csrf_token", &token)]);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(!sup.get("/reports?kind=daily&date=2026-06-30").body.contains("action=\"/reports/freeze\""));
+
+    let mut legal = server.login("fazhi");
+    let page = legal.get("/reports?kind=daily&date=2026-06-30");
+    assert!(page.body.contains("2026-06-30 已结束，尚未冻结"), "{}", page.body);
+    assert_eq!(legal.post_form("/reports/freeze", &[day[0], day[1], ("action", "freeze")]).status, 403, "no token");
+    assert_eq!(frozen_by(&server), None);
+    let token = legal.csrf();
+    let r = legal.post_form("/reports/freeze", &[day[0], day[1], ("action", "freeze"), ("csrf_token", &token)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(frozen_by(&server).as_deref(), Some("fazhi"), "the freeze names the logged-in user");
+    assert!(legal.get("/reports?kind=daily&date=2026-06-30").body.contains(" 由 fazhi 冻结"));
+    // a period that has not ended is refused, and so is an unfreeze without a reason
+    let r = legal.post_form(
+        "/reports/freeze",
+        &[("kind", "daily"), ("date", "2026-07-01"), ("action", "freeze"), ("csrf_token", &token)],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("has not ended"), "{}", r.body);
+    let r = legal.post_form("/reports/freeze", &[day[0], day[1], ("action", "unfreeze"), ("csrf_token", &token)]);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(frozen_by(&server).as_deref(), Some("fazhi"));
+    let r = legal.post_form(
+        "/reports/freeze",
+        &[day[0], day[1], ("action", "unfreeze"), ("note", "补录迟到案件"), ("csrf_token", &token)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(frozen_by(&server), None);
+    let logged: (String, String) = server
+        .store()
+        .conn
+        .query_row(
+            "SELECT by, note FROM freeze_log WHERE kind = 'day' AND period = '2026-06-30' AND action = 'unfreeze'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the unfreeze is logged");
+    assert_eq!(logged, ("fazhi".to_owned(), "补录迟到案件".to_owned()));
+}
+
+#[test]
+fn the_dashboard_lists_the_running_deadlines_of_the_callers_scope() {
+    let server = Server::start();
+    // the deadlines the audit left running in the next 7 days from the console's clock
+    let rows: Vec<(String, String)> = {
+        let store = server.store();
+        let mut q = store
+            .conn
+            .prepare("SELECT case_id, officer_ids FROM due WHERE deadline BETWEEN ?1 AND ?2 ORDER BY deadline")
+            .expect("query");
+        let rows = q
+            .query_map([START, START + 7 * 86_400], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        rows
+    };
+    assert!(!rows.is_empty(), "the sample has running deadlines after its audit date");
+    let mut legal = server.login("fazhi");
+    let page = legal.get("/").body;
+    assert!(page.contains("即将到期（预警）"), "{page}");
+    assert!(page.contains(&format!("7 日内到期 <strong>{}</strong> 项", rows.len())), "{page}");
+    assert!(page.contains(&format!("/cases/{}", rows[0].0)), "the soonest is listed");
+    // an officer sees only the deadlines naming them
+    let mut officer = server.login("minjing");
+    let page = officer.get("/").body;
+    assert!(page.contains("即将到期（预警）"), "{page}");
+    let mine = rows.iter().filter(|(_, o)| o.contains(&format!("\"{}\"", server.officer))).count();
+    if mine > 0 {
+        assert!(page.contains(&format!("7 日内到期 <strong>{mine}</strong> 项")), "{page}");
+    }
+    let cases_of_mine: BTreeSet<&String> =
+        rows.iter().filter(|(_, o)| o.contains(&format!("\"{}\"", server.officer))).map(|(c, _)| c).collect();
+    for (case, _) in rows.iter().take(20) {
+        if !cases_of_mine.contains(case) {
+            assert!(!page.contains(&format!("/cases/{case}\"")), "{case} is not the officer's deadline");
+        }
+    }
+}

@@ -119,7 +119,9 @@ impl From<crate::report::ReportError> for AppError {
     fn from(e: crate::report::ReportError) -> AppError {
         match e {
             crate::report::ReportError::Store(s) => AppError::from(s),
-            crate::report::ReportError::Date { .. } => AppError::BadRequest(e.to_string()),
+            crate::report::ReportError::Date { .. } | crate::report::ReportError::Usage(_) => {
+                AppError::BadRequest(e.to_string())
+            }
             e => AppError::Internal(e.to_string()),
         }
     }
@@ -183,6 +185,7 @@ pub fn router(app: Shared) -> Router {
         .route("/officers/{id}", get(pages::officer))
         .route("/units", get(pages::units))
         .route("/reports", get(pages::reports))
+        .route("/reports/freeze", post(pages::report_freeze))
         .route("/reports/{kind}/{date}/{format}", get(pages::report_document))
         .route("/cases", get(pages::case_lookup))
         .route("/cases/{id}", get(pages::case))

@@ -132,6 +132,7 @@ pub async fn dashboard(
         charts
             .push(Chart::Bars { title: format!("{} 问题类别前十", month.period.key), unit: "项".into(), items });
     }
+    let due = due_panel(&app, &user_scope).await?;
     let body = html! {
         form.filters method="get" action="/" {
             label { "日期" input type="date" name="date" value=(crate::report::period::ymd(day)); }
@@ -155,16 +156,79 @@ pub async fn dashboard(
             }
         }
         @for c in &charts { (view::svg(report::html::chart(c))) }
-        (due_section())
+        (due_section(&due))
         p.note { "数字与通报相同（不含预览规则和待核查问题）。" a href="/findings?status=open" { "查看待整改问题" } }
     };
     Ok(page(&caller, "首页", "/", body))
 }
 
-/// Running deadlines (预警), once `xuncha due` (issue #17) stores them: list the pending
-/// deadlines of the caller's scope here, soonest first. Empty until then.
-fn due_section() -> Markup {
-    html! {}
+/// Rows the dashboard lists of the running deadlines (预警).
+const DUE_ROWS: usize = 20;
+
+/// The caller's running deadlines (预警) of the next 7 days from now, soonest first, as the
+/// latest audit stored them (`xuncha due`), with the officers' names.
+struct DuePanel {
+    now: i64,
+    rows: Vec<crate::store::due::Due>,
+    names: std::collections::HashMap<String, String>,
+}
+
+async fn due_panel(app: &Shared, user_scope: &Scope) -> Result<DuePanel, AppError> {
+    let now = app.opts.clock.now();
+    let mut filter = crate::store::due::Filter { from: now, until: now + 7 * 86_400, ..Default::default() };
+    match user_scope {
+        Scope::All => {}
+        Scope::Unit(u) => filter.unit = Some(u.clone()),
+        Scope::Officer(o) => filter.officer = Some(o.clone()),
+    }
+    app.db
+        .read(move |s| {
+            let rows = crate::store::due::list(&s.conn, &filter).map_err(AppError::from)?;
+            let names = crate::store::officers::directory(&s.conn)
+                .map_err(AppError::from)?
+                .into_values()
+                .filter_map(|o| Some((o.id, o.name?)))
+                .collect();
+            Ok(DuePanel { now, rows, names })
+        })
+        .await
+}
+
+/// 即将到期: how many deadlines pass within 24 hours and 7 days, and the soonest of them.
+fn due_section(d: &DuePanel) -> Markup {
+    let day = d.rows.iter().filter(|r| r.at <= d.now + 86_400).count();
+    html! {
+        section.due {
+            h2 { "即将到期（预警）" }
+            @if d.rows.is_empty() {
+                p.note { "未来 7 日内没有正在计时的期限（以最近一次审核记录为准）。" }
+            } @else {
+                p { "24 小时内到期 " strong { (day) } " 项，7 日内到期 " strong { (d.rows.len()) } " 项"
+                    @if d.rows.len() > DUE_ROWS { "，以下列出最早到期的 " (DUE_ROWS) " 项" } "。" }
+                table {
+                    thead { tr { th { "期限" } th { "剩余" } th { "案件" } th { "类别" } th { "应办事项" } th { "民警" } th { "性质" } } }
+                    tbody {
+                        @for r in d.rows.iter().take(DUE_ROWS) {
+                            @let left = (r.at - d.now).max(0);
+                            tr {
+                                td { (local_epoch(r.at)) }
+                                td { @if left < 86_400 { (left / 3600) " 小时" } @else { (left / 86_400) " 天" } }
+                                td { a href=(format!("/cases/{}", r.case_id)) { (r.case_id) } }
+                                td { (r.category) }
+                                td { (r.message) }
+                                td { @for (i, o) in r.officer_ids.iter().enumerate() {
+                                    @if i > 0 { "、" }
+                                    (o) @if let Some(n) = d.names.get(o) { " " (n) }
+                                } }
+                                td { @if r.statutory { "法定期限" } @else { "本地期限（未核实）" }
+                                     @if r.presumed { "，节假日按推定" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn category_label(app: &Shared, code: &str) -> String {
@@ -699,6 +763,13 @@ pub async fn reports(
             None => (format!("{base}/{f}?download=1"), *label),
         })
         .collect();
+    let (frozen, ended) = if caller.user.role == Role::Legal {
+        let (k, p) = (period.kind.as_str(), period.key.clone());
+        let ended = period.closed_at(app.opts.clock.now());
+        (app.db.read(move |s| Ok(rollup::frozen_period(&s.conn, k, &p)?)).await?, ended)
+    } else {
+        (None, false)
+    };
     let body = html! {
         form.filters method="get" action="/reports" {
             label { "通报" select name="kind" {
@@ -712,9 +783,101 @@ pub async fn reports(
         }
         p { (period.key) " · 下载：" @for (href, label) in &downloads { a href=(href) { (label) } " " } }
         p.note { "与 xuncha report 生成的文件相同；已结束的时段按冻结规则保存，此后重出数字不变。" }
+        @if caller.user.role == Role::Legal { (freeze_form(&caller, &kind, &period, frozen.as_ref(), ended)) }
         iframe.report src=(frame) title="通报" {}
     };
     Ok(page(&caller, "通报", "/reports", body))
+}
+
+/// The legal role's freeze and unfreeze of a period (`xuncha report freeze|unfreeze`).
+fn freeze_form(
+    caller: &Caller,
+    kind: &str,
+    period: &Period,
+    frozen: Option<&rollup::FrozenPeriod>,
+    ended: bool,
+) -> Markup {
+    html! {
+        form.freeze method="post" action="/reports/freeze" {
+            input type="hidden" name="csrf_token" value=(caller.csrf);
+            input type="hidden" name="kind" value=(kind);
+            input type="hidden" name="date" value=(period.key);
+            @match frozen {
+                Some(z) => {
+                    span { (period.key) " 已于 " (local_epoch(z.frozen_at)) " 由 " (z.by) " 冻结。" }
+                    label { "解冻原因" input name="note" required size="24"; }
+                    button type="submit" name="action" value="unfreeze" { "解冻" }
+                }
+                None if ended => {
+                    span { (period.key) " 已结束，尚未冻结。" }
+                    label { input type="checkbox" name="force" value="1"; "无覆盖该时段的审核也冻结" }
+                    label { "说明" input name="note" size="24"; }
+                    button type="submit" name="action" value="freeze" { "冻结" }
+                }
+                None => { span.note { (period.key) " 尚未结束，结束后方可冻结。" } }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FreezeForm {
+    pub kind: String,
+    pub date: String,
+    pub action: String,
+    pub note: Option<String>,
+    pub force: Option<String>,
+}
+
+/// `POST /reports/freeze`: the legal role freezes an ended period or unfreezes a frozen one,
+/// as `xuncha report freeze|unfreeze --by LOGIN` would.
+pub async fn report_freeze(
+    State(app): State<Shared>,
+    caller: Caller,
+    Form(form): Form<FreezeForm>,
+) -> Result<Response, AppError> {
+    if caller.user.role != Role::Legal {
+        return Err(AppError::Forbidden);
+    }
+    let kind = report_kind(&form.kind)?;
+    let now = app.opts.clock.now();
+    let period = Period::parse(kind.period_kind(), &form.date, Ts(now).local_date())?;
+    let back = format!(
+        "/reports?{}",
+        serde_urlencoded::to_string([("kind", form.kind.as_str()), ("date", period.key.as_str())]).unwrap_or_default()
+    );
+    let by = caller.user.login.clone();
+    let note = opt(&form.note);
+    let as_store = |e: crate::report::ReportError| match e {
+        crate::report::ReportError::Store(s) => s,
+        e => crate::store::StoreError::Usage(e.to_string()),
+    };
+    match form.action.as_str() {
+        "freeze" => {
+            let force = form.force.is_some();
+            let rules = app.opts.rules.clone();
+            app.db
+                .write(move |s| {
+                    let req =
+                        Request { kind, period: period.clone(), unit: None, options: ReportOptions::default(), now };
+                    let how = report::FreezeRequest { by: &by, note: note.as_deref(), force };
+                    report::freeze_period(s, Some(&rules.catalog), &req, &how).map_err(as_store)
+                })
+                .await?;
+        }
+        "unfreeze" => {
+            let Some(note) = note else {
+                return Err(AppError::BadRequest("解冻须说明原因".into()));
+            };
+            let was =
+                app.db.write(move |s| report::unfreeze_period(s, &period, now, &by, &note).map_err(as_store)).await?;
+            if !was {
+                return Err(AppError::BadRequest("该时段未冻结".into()));
+            }
+        }
+        other => return Err(AppError::BadRequest(format!("未知操作 `{other}`"))),
+    }
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub async fn report_document(
