@@ -210,8 +210,6 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>, ImportError> {
     Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, f)))
 }
 
-/// Streams every file into the store. Files are opened before anything is written, so an
-/// unreadable file means nothing was imported.
 /// Every valid case of a file, in memory (`explain FILE`, `bench eval`), with the bytes of
 /// its records; `rejected` hears of each record left out: `Some` with why for a record that
 /// is not a valid case, `None` for text that is not a JSON record at all.
@@ -234,6 +232,59 @@ pub fn read_cases(path: &Path, mut rejected: impl FnMut(Option<Reject>)) -> Resu
     Ok((cases, bytes))
 }
 
+/// One batch of a file: its records parsed (valid cases and rejects), with the input bytes
+/// and how many items it held.
+struct Batch {
+    good: Vec<Parsed>,
+    rejects: Vec<Reject>,
+    bytes: u64,
+    items: u64,
+}
+
+/// Reads up to [`BATCH`] items of a file and parses them in parallel; `None` at its end.
+#[allow(clippy::result_large_err)] // as in `parse_record`: rejects are rare
+fn next_batch(name: &str, splitter: &mut Splitter<Box<dyn BufRead + Send>>) -> Result<Option<Batch>, ImportError> {
+    let mut records = Vec::with_capacity(BATCH);
+    let mut broken = Vec::new();
+    while records.len() < BATCH {
+        match splitter.next_item() {
+            Ok(Some(Item::Record(r))) => records.push(r),
+            Ok(Some(Item::Broken { line, column, index, text, reason })) => broken.push(Reject {
+                file: name.to_owned(),
+                line,
+                column,
+                index,
+                case_id: None,
+                path: None,
+                reason,
+                raw: text,
+            }),
+            Ok(None) => break,
+            Err(source) => return Err(ImportError::Read { path: PathBuf::from(name), source }),
+        }
+    }
+    if records.is_empty() && broken.is_empty() {
+        return Ok(None);
+    }
+    let items = (records.len() + broken.len()) as u64;
+    let bytes = records.iter().map(|r| r.text.len() as u64 + 1).sum::<u64>();
+    let results: Vec<Result<Parsed, Reject>> = records.into_par_iter().map(|r| parse_record(name, r)).collect();
+    let mut good = Vec::with_capacity(results.len());
+    let mut rejects = broken;
+    for r in results {
+        match r {
+            Ok(p) => good.push(p),
+            Err(rej) => rejects.push(rej),
+        }
+    }
+    Ok(Some(Batch { good, rejects, bytes, items }))
+}
+
+/// Streams every file into the store. Files are opened before anything is written, so an
+/// unreadable file means nothing was imported.
+///
+/// A pipeline: while one thread writes a batch (one transaction), the others read and parse
+/// the next, so parsing and SQLite's writing overlap.
 #[allow(clippy::result_large_err)]
 pub fn import_files(
     store: &mut Store,
@@ -246,51 +297,25 @@ pub fn import_files(
     }
     let mut summary = ImportSummary { files: readers.iter().map(|(n, _)| n.clone()).collect(), ..Default::default() };
     summary.run_id = store::cases::begin_import(store, &summary.files)?;
+    let run = summary.run_id;
     for (name, reader) in readers {
         let mut splitter = Splitter::new(reader);
         let mut items = 0u64;
-        loop {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut broken = Vec::new();
-            while batch.len() < BATCH {
-                match splitter.next_item() {
-                    Ok(Some(Item::Record(r))) => batch.push(r),
-                    Ok(Some(Item::Broken { line, column, index, text, reason })) => {
-                        broken.push(Reject {
-                            file: name.clone(),
-                            line,
-                            column,
-                            index,
-                            case_id: None,
-                            path: None,
-                            reason,
-                            raw: text,
-                        });
-                    }
-                    Ok(None) => break,
-                    Err(source) => return Err(ImportError::Read { path: PathBuf::from(&name), source }),
-                }
-            }
-            if batch.is_empty() && broken.is_empty() {
-                break;
-            }
-            items += (batch.len() + broken.len()) as u64;
-            summary.bytes += batch.iter().map(|r| r.text.len() as u64 + 1).sum::<u64>();
-            let results: Vec<Result<Parsed, Reject>> = batch.into_par_iter().map(|r| parse_record(&name, r)).collect();
-            let mut good = Vec::with_capacity(results.len());
-            let mut rejects = broken;
-            for r in results {
-                match r {
-                    Ok(p) => good.push(p),
-                    Err(rej) => rejects.push(rej),
-                }
-            }
-            let counts = store::cases::write_batch(store, summary.run_id, &good, &rejects)?;
+        let mut pending = next_batch(&name, &mut splitter)?;
+        while let Some(batch) = pending.take() {
+            let (written, next) = rayon::join(
+                || store::cases::write_batch(store, run, &batch.good, &batch.rejects),
+                || next_batch(&name, &mut splitter),
+            );
+            let counts = written?;
+            pending = next?;
+            items += batch.items;
+            summary.bytes += batch.bytes;
             summary.new += counts.0;
             summary.changed += counts.1;
             summary.unchanged += counts.2;
-            summary.rejected += rejects.len() as u64;
-            summary.rejects.extend(rejects);
+            summary.rejected += batch.rejects.len() as u64;
+            summary.rejects.extend(batch.rejects);
             progress(summary.new + summary.changed + summary.unchanged + summary.rejected);
         }
         if items == 0 {
