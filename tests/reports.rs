@@ -1062,6 +1062,11 @@ fn the_monthly_bulletin() {
         );
         if ext != "json" {
             assert!(text.contains("待核查事项") || text.contains("To verify"), "{ext}: the review section");
+            // its status reads 待核查 (to verify), never 待整改 (open): it is no rectification order
+            let row =
+                text.lines().find(|l| l.contains("核对笔录是否注明监护人无法通知或通知后未到场")).expect("the row");
+            assert!(!row.contains("待整改") && !row.contains("open"), "{ext}: {row}");
+            assert!(row.contains("待核查") || row.contains("to verify"), "{ext}: {row}");
         }
     }
 }

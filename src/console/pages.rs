@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::auth::Caller;
 use super::mask::Masker;
 use super::scope::{self, Verb};
-use super::view::{self, level_zh, local_epoch, local_time, page, status_zh};
+use super::view::{self, finding_status_zh, level_zh, local_epoch, local_time, page, status_zh};
 use super::{dash, AppError, Shared};
 use crate::model::{Case, Ts};
 use crate::report::doc::Chart;
@@ -373,7 +373,7 @@ fn findings_table(rows: &[StoredFinding]) -> Markup {
                 @for f in rows {
                     tr class=[(f.level == "review").then_some("review")] {
                         td { a href={ "/findings/" (f.id) } { "#" (f.id) } }
-                        td { span class={ "badge " (f.status) } { (status_zh(&f.status)) } }
+                        td { span class={ "badge " (f.status) } { (finding_status_zh(&f.status, &f.level)) } }
                         td { @if f.level == "review" { span.badge.review { "待核查" } } @else { "违规" } }
                         td { (local_time(&f.first_seen).get(..10).unwrap_or_default()) }
                         td { (f.case_id) }
@@ -421,7 +421,7 @@ pub async fn findings_csv(
                     out,
                     "{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
                     f.id,
-                    status_zh(&f.status),
+                    finding_status_zh(&f.status, &f.level),
                     level_zh(&f.level),
                     csv_field(&local_time(&f.first_seen)),
                     csv_field(&f.case_id),
@@ -484,7 +484,7 @@ pub async fn finding(State(app): State<Shared>, caller: Caller, Path(id): Path<i
         table.facts {
             tr { th { "问题" } td #message { (f.message) } }
             @if let Some(v) = &f.verify { tr { th { "核查要点" } td { (v) } } }
-            tr { th { "状态" } td #status { span class={ "badge " (f.status) } { (status_zh(&f.status)) } } }
+            tr { th { "状态" } td #status { span class={ "badge " (f.status) } { (finding_status_zh(&f.status, &f.level)) } } }
             tr { th { "等级" } td { (level_zh(&f.level)) @if f.level == "review" { "（不计入统计和扣分）" } } }
             tr { th { "案件" } td { a href={ "/cases/" (f.case_id) } { (f.case_id) } " · 对象 " (f.subject) } }
             tr { th { "类别" } td { (f.category) @if let Some(c) = &category { " " (c.name_zh) } " · " (f.group) " · 扣 " (f.points) " 分" } }
@@ -659,7 +659,7 @@ pub async fn officer(State(app): State<Shared>, caller: Caller, Path(id): Path<S
                 td { (local_time(&f.first_seen)) }
                 td { (f.case_id) }
                 td { (f.category) " " (f.category_zh.as_deref().unwrap_or_default()) }
-                td { (status_zh(&f.status)) @if f.overdue { "（逾期）" } @if f.level == "review" { " · 待核查" } }
+                td { (finding_status_zh(&f.status, &f.level)) @if f.overdue { "（逾期）" } @if f.level == "review" { "（不计入）" } }
                 td { (m.text(&f.message)) @if let Some(v) = &f.verify { br; span.note { "核查要点：" (m.text(v)) } } }
             } } } }
     };

@@ -146,6 +146,16 @@ pub fn status_zh(s: &str) -> &str {
     }
 }
 
+/// A finding's status as the console shows it: an open review item (待核查) is not a
+/// rectification order, so it reads 待核查, never 待整改.
+pub fn finding_status_zh<'a>(status: &'a str, level: &str) -> &'a str {
+    match (status, level) {
+        ("open", "review") => "待核查",
+        ("pushed", "review") => "已推送待核查",
+        _ => status_zh(status),
+    }
+}
+
 pub fn level_zh(l: &str) -> &str {
     match l {
         "violation" => "违规",

@@ -109,6 +109,20 @@ impl L {
         self.t(zh, en).to_owned()
     }
 
+    /// A finding's status as a list shows it. A review item (待核查) is not a rectification
+    /// order: while it is open (or pushed) it reads 待核查, never 待整改.
+    fn item_status(&self, s: &str, level: &str) -> String {
+        if level != "review" {
+            return self.status(s);
+        }
+        let (zh, en) = match s {
+            "open" => ("待核查", "to verify"),
+            "pushed" => ("已推送待核查", "pushed, to verify"),
+            other => return self.status(other),
+        };
+        self.t(zh, en).to_owned()
+    }
+
     fn num(&self, n: i64) -> String {
         let s = n.unsigned_abs().to_string();
         let mut out = String::new();
@@ -407,7 +421,7 @@ fn category_label(l: &L, code: &str, zh: &Option<String>, en: &Option<String>) -
 }
 
 fn status_text(l: &L, f: &FindingItem) -> String {
-    let mut s = l.status(&f.status);
+    let mut s = l.item_status(&f.status, &f.level);
     if f.overdue {
         s.push_str(l.t("（逾期）", " (overdue)"));
     }
@@ -415,7 +429,11 @@ fn status_text(l: &L, f: &FindingItem) -> String {
         s.push_str(l.t("（预览，不计入）", " (preview, not counted)"));
     }
     if f.level == "review" {
-        s.push_str(l.t("（待核查，不计入）", " (to verify, not counted)"));
+        if matches!(f.status.as_str(), "open" | "pushed") {
+            s.push_str(l.t("（不计入）", " (not counted)"));
+        } else {
+            s.push_str(l.t("（待核查事项，不计入）", " (item to verify, not counted)"));
+        }
     }
     s
 }
@@ -907,7 +925,7 @@ fn review_row(l: L, i: usize, f: &FindingItem) -> Vec<String> {
         f.message.clone(),
         f.verify.clone().unwrap_or_default(),
         day_of(&f.first_seen),
-        l.status(&f.status),
+        l.item_status(&f.status, &f.level),
     ]
 }
 
