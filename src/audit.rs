@@ -1,11 +1,13 @@
 //! One audit run: choose the cases to check, check them in parallel, reconcile the findings.
 //!
-//! Incremental by default: a case is checked again only if its content changed, the rules
-//! changed, a pending deadline it depends on has passed by the as-of date, the as-of date
-//! moved backwards, or a case sharing an officer or person with it changed (when a
-//! cross-case check is selected). Cases are processed in chunks; each chunk's findings and
-//! audit stamps commit together, so a killed run leaves a consistent database and the next
-//! run carries on where it stopped.
+//! Incremental by default: a case is checked again with every rule if its content changed, a
+//! pending deadline it depends on has passed by the as-of date, the as-of date moved
+//! backwards, or a case sharing an officer or person with it changed (when a cross-case
+//! check is selected). When only rules changed (an edited check, or a calendar edit for the
+//! checks that read the calendar), the case is checked again with those rules alone: its
+//! other rules' findings and running deadlines stay as they are. Cases are processed in
+//! chunks; each chunk's findings and audit stamps commit together, so a killed run leaves a
+//! consistent database and the next run carries on where it stopped.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -26,8 +28,17 @@ use crate::store::{Context, Store, StoreError};
 /// Cases per transaction.
 pub const CHUNK: usize = 2048;
 
-/// A stored case to check: id, content hash, raw JSON.
-type Row = (String, String, String);
+/// A stored case to check.
+struct Row {
+    id: String,
+    content_hash: String,
+    raw: String,
+    /// 0: every selected rule; n: only the rules of `Plans::masks[n - 1]` (they changed
+    /// since the case's last audit, nothing else did)
+    plan: usize,
+    /// the case's `next_change` before this run
+    next_change: Option<i64>,
+}
 
 /// A chunk and the outcomes of its checks.
 type Checked = (Vec<Row>, Vec<CaseOutcome>);
@@ -75,6 +86,66 @@ pub struct Summary {
     pub calendar_presumed_years: Vec<i16>,
     /// deadlines still running within 30 days of the audit date, stored for `xuncha due`
     pub running_deadlines: u64,
+    /// the rules whose version (or, for a rule that reads it, the calendar) changed since
+    /// the cases' last audit, each with the number of cases it ran on in this run
+    pub rules_rerun: Vec<RuleRerun>,
+    /// of the cases audited, those checked again with the changed rules alone
+    pub audited_partial: u64,
+}
+
+/// A changed rule and the number of cases it ran on.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleRerun {
+    pub rule: String,
+    pub cases: u64,
+}
+
+/// Which rules to run again on the cases only the rules changed for: one mask per earlier
+/// run the cases were stamped by (the rules whose effective version differs from that run's).
+struct Plans {
+    /// per earlier run id: the mask's number in `masks`, counted from 1
+    runs: Vec<(i64, usize)>,
+    masks: Vec<Vec<bool>>,
+    /// the union of the masks: the rules changed for some case
+    changed: Vec<bool>,
+}
+
+/// Compares the current effective rule versions with those of each earlier run that stamped
+/// a case with another rule set. A run whose versions cannot be read gets no mask: its cases
+/// are checked with every rule.
+fn plan_reruns(store: &Store, set: &RuleSet, versions: &[String]) -> Result<Plans, StoreError> {
+    let mut stmt = store
+        .conn
+        .prepare(
+            "SELECT id, rule_versions FROM audit_runs
+             WHERE id IN (SELECT audited_run FROM cases WHERE audited_rules IS NOT ?1 AND audited_rules <> '')",
+        )
+        .ctx("reading earlier audit runs")?;
+    let runs: Vec<(i64, String)> = stmt
+        .query_map([&set.rules_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("reading earlier audit runs")?
+        .collect::<Result<_, _>>()
+        .ctx("reading earlier audit runs")?;
+    let mut plans = Plans { runs: Vec::new(), masks: Vec::new(), changed: vec![false; set.rules.len()] };
+    for (run, text) in runs {
+        let Ok(old) = serde_json::from_str::<HashMap<String, String>>(&text) else { continue };
+        let mask: Vec<bool> = set.rules.iter().zip(versions).map(|(r, v)| old.get(&r.header.id) != Some(v)).collect();
+        for (c, m) in plans.changed.iter_mut().zip(&mask) {
+            *c |= *m;
+        }
+        if mask.iter().all(|m| *m) {
+            continue; // every rule changed: a full check
+        }
+        let n = match plans.masks.iter().position(|m| *m == mask) {
+            Some(i) => i + 1,
+            None => {
+                plans.masks.push(mask);
+                plans.masks.len()
+            }
+        };
+        plans.runs.push((run, n));
+    }
+    Ok(plans)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,8 +193,15 @@ pub fn run(
     let selected = set.selection(&opts.select, &opts.ignore).map_err(AuditError::Selection)?;
     let complete = selected.iter().all(|s| *s);
     let cross = set.rules.iter().zip(&selected).any(|(r, s)| *s && r.header.cross_case);
-    let versions: serde_json::Map<String, serde_json::Value> =
-        set.rules.iter().map(|r| (r.header.id.clone(), serde_json::Value::String(r.version_tag()))).collect();
+    let effective = set.effective_versions();
+    let versions: serde_json::Map<String, serde_json::Value> = set
+        .rules
+        .iter()
+        .zip(&effective)
+        .map(|(r, v)| (r.header.id.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    // before this run is recorded: which rules changed since each case's last audit
+    let plans = plan_reruns(store, set, &effective)?;
     let selection_text = (!complete).then(|| format!("select={:?} ignore={:?}", opts.select, opts.ignore));
     let run_id = findings::begin_run(
         store,
@@ -163,22 +241,39 @@ pub fn run(
     };
 
     // which cases: everything, or what may have changed, chosen once into a scratch list
+    // with the rules to run on each (`plan`)
     store
         .conn
         .execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS audit_pick (case_id TEXT PRIMARY KEY) WITHOUT ROWID;
-             DELETE FROM temp.audit_pick;",
+            "CREATE TEMP TABLE IF NOT EXISTS audit_pick (case_id TEXT PRIMARY KEY, plan INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+             DELETE FROM temp.audit_pick;
+             CREATE TEMP TABLE IF NOT EXISTS audit_plan (run_id INTEGER PRIMARY KEY, plan INTEGER NOT NULL);
+             DELETE FROM temp.audit_plan;",
         )
         .ctx("preparing the audit")?;
+    {
+        let mut ins = store
+            .conn
+            .prepare("INSERT INTO temp.audit_plan (run_id, plan) VALUES (?1, ?2)")
+            .ctx("preparing the audit")?;
+        for (run, plan) in &plans.runs {
+            ins.execute(params![run, *plan as i64]).ctx("preparing the audit")?;
+        }
+    }
     let all = opts.full || !complete;
     let total_cases: u64 =
         store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
+    // every rule: content changed, a deadline passed, the as-of date moved back, or rules
+    // changed since an audit whose rule versions are unknown
     let mut to_audit = store
         .conn
         .execute(
             "INSERT INTO temp.audit_pick (case_id) SELECT case_id FROM cases
-             WHERE ?1 OR audited_rules IS NOT ?2 OR audited_hash IS NOT content_hash OR next_change IS NULL
-                OR next_change <= ?3 OR audited_as_of > ?3",
+             WHERE ?1 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
+                OR audited_as_of > ?3
+                OR (audited_rules IS NOT ?2
+                    AND (audited_rules = '' OR audited_run IS NULL
+                         OR audited_run NOT IN (SELECT run_id FROM temp.audit_plan)))",
             params![all, set.rules_hash, opts.as_of],
         )
         .ctx("choosing the cases to audit")? as u64;
@@ -192,6 +287,25 @@ pub fn run(
             .execute(NEAR_CHANGED, [SESSION_MARGIN_S, longest])
             .ctx("finding cases touched by changed cases")? as u64;
     }
+    // the other cases stamped with another rule set: only the rules that changed since
+    let partial = if all {
+        0
+    } else {
+        store
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO temp.audit_pick (case_id, plan)
+                 SELECT c.case_id, p.plan FROM cases c CROSS JOIN temp.audit_plan p ON p.run_id = c.audited_run
+                 WHERE c.audited_rules IS NOT ?1",
+                [&set.rules_hash],
+            )
+            .ctx("choosing the cases to check with the changed rules")? as u64
+    };
+    to_audit += partial;
+    // a rule only changed for some cases, AND the selection (complete when there are masks)
+    let masks: Vec<Vec<bool>> =
+        plans.masks.iter().map(|m| m.iter().zip(&selected).map(|(a, b)| *a && *b).collect()).collect();
+    let mut rerun_cases = vec![0u64; set.rules.len()];
     // the cross-case index, read from the store as checks ask
     let index = match longest {
         Some(l) => CrossIndex::new(StoredIndex::with_longest(store, l)),
@@ -212,24 +326,34 @@ pub fn run(
         let mut stmt = store
             .conn
             .prepare_cached(&format!(
-                "SELECT p.case_id, c.content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = p.case_id)
+                "SELECT p.case_id, c.content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = p.case_id), p.plan,
+                        c.next_change
                  FROM temp.audit_pick p CROSS JOIN cases c ON c.case_id = p.case_id
                  WHERE p.case_id > ?1 ORDER BY p.case_id LIMIT {CHUNK}"
             ))
             .ctx("preparing the case query")?;
         let rows: Vec<Row> = stmt
-            .query_map(params![last.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map(params![last.as_str()], |r| {
+                Ok(Row {
+                    id: r.get(0)?,
+                    content_hash: r.get(1)?,
+                    raw: r.get(2)?,
+                    plan: r.get::<_, i64>(3)? as usize,
+                    next_change: r.get(4)?,
+                })
+            })
             .ctx("reading cases")?
             .collect::<Result<_, _>>()
             .ctx("reading cases")?;
         if let Some(tail) = rows.last() {
-            last.clone_from(&tail.0);
+            last.clone_from(&tail.id);
         }
         Ok(rows)
     };
     let check_chunk = |rows: &[Row]| -> Vec<CaseOutcome> {
         rows.par_iter()
-            .map(|(id, _, raw)| {
+            .map(|row| {
+                let (id, raw) = (&row.id, &row.raw);
                 let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
                 let mut guard = match workers[slot].lock() {
                     Ok(g) => g,
@@ -243,6 +367,12 @@ pub fn run(
                     w
                 });
                 match serde_json::from_str::<Case>(raw) {
+                    Ok(case) if row.plan > 0 => {
+                        let mut o = worker.check(Arc::new(case), opts.as_of, &masks[row.plan - 1]);
+                        // the rules not run keep their answers, valid until the old instant
+                        o.next_change = o.next_change.min(row.next_change.unwrap_or(i64::MIN));
+                        o
+                    }
                     Ok(case) => worker.check(Arc::new(case), opts.as_of, &selected),
                     Err(e) => CaseOutcome {
                         errors: vec![crate::engine::run::RuleError {
@@ -274,9 +404,9 @@ pub fn run(
                     let batch: Vec<Audited> = rows
                         .iter()
                         .zip(outcomes)
-                        .map(|((id, hash, _), o)| Audited {
-                            case_id: id,
-                            content_hash: hash,
+                        .map(|(row, o)| Audited {
+                            case_id: &row.id,
+                            content_hash: &row.content_hash,
                             outcome: o,
                             rule_index: &rule_index,
                         })
@@ -292,6 +422,11 @@ pub fn run(
         if let Some((written_rows, outcomes)) = written {
             counts += done;
             for o in &outcomes {
+                for (i, n) in rerun_cases.iter_mut().enumerate() {
+                    if plans.changed[i] && o.skipped.get(i).is_some_and(Option::is_none) {
+                        *n += 1;
+                    }
+                }
                 for e in &o.errors {
                     error_total += 1;
                     let pos = if e.line > 0 { e.position() } else { e.source_name.clone() };
@@ -341,6 +476,15 @@ pub fn run(
         cases_per_s: if elapsed > 0.0 { audited as f64 / elapsed } else { 0.0 },
         calendar_presumed_years: set.calendar.presumed_years(),
         running_deadlines,
+        rules_rerun: set
+            .rules
+            .iter()
+            .zip(&rerun_cases)
+            .zip(&plans.changed)
+            .filter(|(_, changed)| **changed)
+            .map(|((r, n), _)| RuleRerun { rule: r.header.id.clone(), cases: *n })
+            .collect(),
+        audited_partial: partial,
     })
 }
 
@@ -367,7 +511,9 @@ mod tests {
         let store = Store::open(&dir.path().join("x.db")).expect("store");
         store
             .conn
-            .execute_batch("CREATE TEMP TABLE audit_pick (case_id TEXT PRIMARY KEY) WITHOUT ROWID;")
+            .execute_batch(
+                "CREATE TEMP TABLE audit_pick (case_id TEXT PRIMARY KEY, plan INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+            )
             .expect("scratch table");
         let p = crate::store::query_plan(&store.conn, NEAR_CHANGED);
         for index in ["xsessions_officer", "xpersons_person", "xsessions_person"] {

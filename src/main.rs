@@ -2,6 +2,13 @@
 
 use std::process::ExitCode;
 
+/// mimalloc for Rust's allocations: converting each case to a rhai map and evaluating the
+/// checks allocates many small values, and mimalloc's per-thread free lists take µs off every
+/// case (issue #19). SQLite's C code still allocates with glibc's malloc, which keeps the arena
+/// limit below.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     xuncha::cli::main()

@@ -396,3 +396,191 @@ fn findings_never_carry_a_persons_full_name_or_id_number() {
         }
     }
 }
+
+/// Issue #19: a rules directory exported from the built-in set, 300 generated cases audited
+/// with it, and the store's findings, events and running deadlines as rows.
+struct Edited {
+    t: Xuncha,
+    rules: std::path::PathBuf,
+    cases: std::path::PathBuf,
+}
+
+impl Edited {
+    fn new(seed: u64) -> Edited {
+        let t = Xuncha::new();
+        let rules = t.path("rules");
+        let r = t.run(["rules", "export", rules.to_str().expect("path")]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let (cases, _) = t.gen(300, seed, 0.3);
+        let e = Edited { t, rules, cases };
+        let first = e.audit(&[e.cases.to_str().expect("path")]);
+        assert_eq!(first["audited"], 300, "{first}");
+        assert_eq!(first["rules_rerun"], serde_json::json!([]), "{first}");
+        e
+    }
+
+    fn audit(&self, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["--rules", self.rules.to_str().expect("path"), "audit", "--as-of", "2026-06-30"];
+        args.extend_from_slice(extra);
+        args.extend(["--format", "json"]);
+        let r = self.t.run(&args);
+        assert!(r.code == 0 || r.code == 1, "audit failed: {}", r.stderr);
+        r.json()
+    }
+
+    /// The check's file in the exported directory.
+    fn rule_file(&self, id: &str) -> std::path::PathBuf {
+        let group = std::fs::read_dir(&self.rules)
+            .expect("rules dir")
+            .filter_map(Result::ok)
+            .map(|g| g.path().join(format!("{id}.rhai")))
+            .find(|p| p.exists());
+        group.unwrap_or_else(|| panic!("no file for {id}"))
+    }
+
+    fn edit(&self, path: &std::path::Path, from: &str, to: &str) {
+        let text = std::fs::read_to_string(path).expect("read");
+        assert!(text.contains(from), "{} has no `{from}`", path.display());
+        std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+    }
+
+    /// Every finding column but the two a re-run of its rule updates (`rule_version`,
+    /// `last_run`), of the findings the `filter` SQL condition keeps.
+    fn findings(&self, filter: &str) -> Vec<Vec<String>> {
+        self.t.sql(&format!(
+            "SELECT id, case_id, rule_id, subject, status, message, evidence, officer_ids, first_seen, last_seen,
+                    recurrences, first_run, level, verify, resolved_run
+             FROM findings WHERE {filter} ORDER BY id"
+        ))
+    }
+
+    fn events(&self) -> Vec<Vec<String>> {
+        self.t.sql("SELECT * FROM finding_events ORDER BY id")
+    }
+
+    fn due(&self, filter: &str) -> Vec<Vec<String>> {
+        self.t.sql(&format!(
+            "SELECT case_id, rule_id, subject, deadline, message, officer_ids FROM due WHERE {filter} ORDER BY 1, 2, 3"
+        ))
+    }
+}
+
+const P051: &str = "P051-detention-family-notice-late";
+
+#[test]
+fn a_comment_edit_to_one_check_reruns_that_check_alone_and_changes_no_finding() {
+    let e = Edited::new(21);
+    let rows_before = e.t.sql("SELECT * FROM findings ORDER BY id");
+    let (findings, events, due) = (e.findings("1"), e.events(), e.due("1"));
+    assert!(e.t.sql(&format!("SELECT count(*) FROM findings WHERE rule_id = '{P051}'"))[0][0] != "0");
+
+    e.edit(&e.rule_file(P051), "let out = [];", "// a comment\nlet out = [];");
+    let s = e.audit(&[]);
+    let rerun = s["rules_rerun"].as_array().expect("rules_rerun");
+    assert_eq!(rerun.len(), 1, "{s}");
+    assert_eq!(rerun[0]["rule"], P051, "{s}");
+    // P051 applies to criminal cases with a measure only
+    let criminal_with_measures = e.t.sql(
+        "SELECT count(*) FROM case_raw WHERE json_extract(raw, '$.kind') = 'criminal'
+           AND json_array_length(raw, '$.measures') > 0",
+    )[0][0]
+        .parse::<u64>()
+        .expect("count");
+    assert_eq!(rerun[0]["cases"].as_u64(), Some(criminal_with_measures), "{s}");
+    assert!(criminal_with_measures > 0 && criminal_with_measures < 300);
+    assert_eq!(s["audited_partial"], s["audited"], "only the rule changed: {s}");
+    assert_eq!((s["new"].as_u64(), s["resolved"].as_u64(), s["reopened"].as_u64()), (Some(0), Some(0), Some(0)));
+    assert_eq!(e.findings("1"), findings);
+    assert_eq!(e.events(), events, "no event");
+    assert_eq!(e.due("1"), due);
+    // the other rules' findings are not touched at all; P051's carry its new version
+    let others = |rows: &[Vec<String>]| -> Vec<Vec<String>> { rows.iter().filter(|r| r[2] != P051).cloned().collect() };
+    assert_eq!(others(&e.t.sql("SELECT * FROM findings ORDER BY id")), others(&rows_before));
+    let hash = blake3::hash(&std::fs::read(e.rule_file(P051)).expect("read")).to_hex()[..16].to_owned();
+    let versions = e.t.sql(&format!("SELECT DISTINCT rule_version FROM findings WHERE rule_id = '{P051}'"));
+    assert_eq!(versions, [[format!("2@{hash}")]]);
+
+    // the next night nothing is left to do
+    let s = e.audit(&[]);
+    assert_eq!((s["audited"].as_u64(), s["rules_rerun"].clone()), (Some(0), serde_json::json!([])), "{s}");
+}
+
+#[test]
+fn a_logic_edit_changes_that_checks_findings_alone_like_a_full_audit() {
+    let e = Edited::new(21);
+    let (others, other_due) = (e.findings(&format!("rule_id <> '{P051}'")), e.due(&format!("rule_id <> '{P051}'")));
+    let other_events = |e: &Edited| {
+        e.t.sql(&format!(
+            "SELECT * FROM finding_events WHERE finding_id IN (SELECT id FROM findings WHERE rule_id <> '{P051}') ORDER BY id"
+        ))
+    };
+    let events = other_events(&e);
+    let open_p051 = e.t.sql(&format!("SELECT count(*) FROM findings WHERE rule_id = '{P051}' AND status = 'open'"));
+    assert_ne!(open_p051, [["0"]]);
+
+    // a 30-hour limit instead of 24: some late notices are in time now
+    e.edit(&e.rule_file(P051), "notify_hours = 24", "notify_hours = 30");
+    // and one case changed at the same time is checked with every rule
+    let text = std::fs::read_to_string(&e.cases).expect("cases");
+    let mut one: serde_json::Value = serde_json::from_str(text.lines().next().expect("a case")).expect("json");
+    one["updated_at"] = serde_json::json!("2026-06-30T02:00:00+08:00");
+    let changed = e.t.write("changed.ndjson", &lines(&[one]));
+    let s = e.audit(&[changed.to_str().expect("path")]);
+    assert_eq!(s["rules_rerun"].as_array().map(Vec::len), Some(1), "{s}");
+    assert_eq!(s["audited"], 300, "{s}");
+    assert_eq!(s["audited_partial"], 299, "the changed case gets every rule: {s}");
+    assert!(s["resolved"].as_u64().expect("resolved") > 0, "{s}");
+    assert_eq!(e.findings(&format!("rule_id <> '{P051}'")), others);
+    assert_eq!(e.due(&format!("rule_id <> '{P051}'")), other_due);
+    assert_eq!(other_events(&e), events);
+
+    // the same as a full audit with the edited rules
+    let open = |t: &Xuncha| {
+        t.sql("SELECT case_id, rule_id, subject, message FROM findings WHERE status IN ('open', 'pushed') ORDER BY 1, 2, 3")
+    };
+    let inc = open(&e.t);
+    e.audit(&["--full"]);
+    assert_eq!(inc, open(&e.t), "the partial re-run differs from a full audit");
+}
+
+#[test]
+fn a_calendar_edit_reruns_the_checks_that_read_the_calendar_alone() {
+    let e = Edited::new(23);
+    let reads_calendar = |id: &str| {
+        let text = std::fs::read_to_string(e.rule_file(id)).expect("read");
+        text.contains("roll_over") || text.contains("deadline_workdays")
+    };
+    let all: Vec<String> = e.t.sql("SELECT DISTINCT rule_id FROM findings").into_iter().map(|r| r[0].clone()).collect();
+    let calendar_rules: Vec<&String> = all.iter().filter(|id| reads_calendar(id)).collect();
+    assert!(!calendar_rules.is_empty(), "some finding comes from a check that reads the calendar");
+    let list = |ids: &[&String]| ids.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
+    let untouched = format!("rule_id NOT IN ({})", list(&calendar_rules));
+    let (others, events) = (e.t.sql(&format!("SELECT * FROM findings WHERE {untouched} ORDER BY id")), e.events());
+
+    // 2026-05-06 becomes a rest day
+    let calendar = e.rules.join("calendar.toml");
+    let text = std::fs::read_to_string(&calendar).expect("calendar");
+    let at = text.find("[[year]]").expect("a year");
+    let year_2026 = text[at..].find("year = 2026").map(|i| i + at).expect("2026");
+    let rest = text[year_2026..].find("rest = [").map(|i| i + year_2026 + "rest = [".len()).expect("rest");
+    std::fs::write(&calendar, format!("{}\"2026-05-06\", {}", &text[..rest], &text[rest..])).expect("write");
+
+    let s = e.audit(&[]);
+    let rerun: Vec<String> = s["rules_rerun"]
+        .as_array()
+        .expect("rules_rerun")
+        .iter()
+        .map(|r| r["rule"].as_str().expect("rule").to_owned())
+        .collect();
+    assert!(!rerun.is_empty(), "{s}");
+    for id in &rerun {
+        assert!(reads_calendar(id), "{id} does not read the calendar: {s}");
+    }
+    for id in &calendar_rules {
+        assert!(rerun.contains(id), "{id} reads the calendar: {s}");
+    }
+    assert_eq!(s["audited_partial"], s["audited"], "{s}");
+    assert_eq!(e.t.sql(&format!("SELECT * FROM findings WHERE {untouched} ORDER BY id")), others);
+    let events_now = e.events();
+    assert_eq!(events_now[..events.len()], events[..], "earlier events stay");
+}

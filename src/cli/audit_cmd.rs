@@ -47,6 +47,18 @@ pub fn summary_text(s: &Summary) -> String {
         thousands(s.reopened),
         thousands(s.open)
     );
+    if !s.rules_rerun.is_empty() {
+        let mut named: Vec<String> =
+            s.rules_rerun.iter().take(5).map(|r| format!("{} on {} cases", r.rule, thousands(r.cases))).collect();
+        if s.rules_rerun.len() > 5 {
+            named.push(format!("and {} more", s.rules_rerun.len() - 5));
+        }
+        t.push_str(&format!(
+            "  changed rules re-run: {}; {} cases checked with the changed rules alone\n",
+            named.join(", "),
+            thousands(s.audited_partial)
+        ));
+    }
     t.push_str(&format!(
         "  running deadlines within 30 days: {} (`xuncha due` lists them)\n",
         thousands(s.running_deadlines)

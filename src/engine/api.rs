@@ -343,6 +343,11 @@ pub fn hearing_seconds(case: &Case) -> i64 {
     spans.reduce(|(a, b), (x, y)| (a.min(x), b.max(y))).map_or(0, |(a, b)| b - a)
 }
 
+/// The functions that read the holiday calendar (`calendar.toml`). A check whose script names
+/// one of them depends on the calendar: its effective version includes the calendar's hash
+/// ([`super::RuleSet::effective_versions`]), so a calendar edit re-runs it and no other check.
+pub const CALENDAR_FNS: &[&str] = &["roll_over", "deadline_workdays"];
+
 /// Registers every API function on `engine`; the calendar functions use `calendar`.
 #[allow(clippy::too_many_lines)]
 pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {

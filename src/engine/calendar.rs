@@ -76,7 +76,8 @@ pub struct Calendar {
     max_skipped_weekdays: u32,
     /// years judged by the presumption since this calendar was loaded
     presumed: Mutex<BTreeSet<i16>>,
-    /// blake3 of the file: part of the rules hash, so an edit re-audits every case
+    /// blake3 of the file: part of the effective version of the checks that read the
+    /// calendar, so an edit re-runs those checks alone
     pub hash: String,
 }
 

@@ -127,7 +127,8 @@ pub struct RuleSet {
     pub rules: Arc<Vec<Rule>>,
     /// the holiday schedule (`calendar.toml`)
     pub calendar: Arc<Calendar>,
-    /// blake3 over every rule's version tag and the calendar: a change re-audits every case
+    /// blake3 over every rule's version tag and the calendar: a change re-checks each case
+    /// with the rules whose effective version changed ([`RuleSet::effective_versions`])
     pub rules_hash: String,
 }
 
@@ -221,6 +222,23 @@ impl RuleSet {
     /// Which rule set this is, for messages, JSON output and the audit run's record.
     pub fn used(&self) -> RulesUsed {
         RulesUsed::new(&self.origin, &self.rules_hash)
+    }
+
+    /// Per rule, in rule order, what its findings depend on besides the case and the as-of
+    /// instant: its version tag, and the calendar's hash for a rule that reads the calendar.
+    /// A case is re-checked with exactly the rules whose effective version changed since its
+    /// last audit (`audit_runs.rule_versions` keeps them per run).
+    pub fn effective_versions(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .map(|r| {
+                if r.reads_calendar() {
+                    format!("{}+calendar@{}", r.version_tag(), self.calendar.hash)
+                } else {
+                    r.version_tag()
+                }
+            })
+            .collect()
     }
 
     /// Index of a rule by id.

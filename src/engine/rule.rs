@@ -240,6 +240,13 @@ impl Rule {
         format!("{}@{}", self.header.version, self.hash)
     }
 
+    /// Whether the script names a function that reads the holiday calendar
+    /// ([`super::api::CALENDAR_FNS`]). A name in a comment or a string counts too: a rule
+    /// is taken to read the calendar whenever it might.
+    pub fn reads_calendar(&self) -> bool {
+        super::api::CALENDAR_FNS.iter().any(|f| self.source.contains(f))
+    }
+
     /// What a running deadline of this check asks for: the header's `due`, or else the
     /// check's title as the defect to avoid.
     pub fn due_act(&self) -> String {
