@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rhai::{Dynamic, Engine, Scope, AST, INT};
+use rhai::{Dynamic, Engine, FuncRegistration, Scope, AST, INT};
 
 use super::GenError;
 use crate::engine::{build_engine, frame, Calendar, RuleFiles};
@@ -41,18 +41,23 @@ fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R, fallback: R) -> R {
 
 fn gen_engine(calendar: &Arc<Calendar>) -> Engine {
     let mut e = build_engine(calendar);
-    e.register_fn("rand", |n: INT| -> INT {
+    // `rand`, `chance` and `new_id` differ from call to call: registered as volatile, or the
+    // full optimisation would call them once at compile time (no random source, no case yet)
+    // and fold `chance(0.5)` to `false`, `rand(6)` to 0 and `new_id("A")` to one fixed id
+    FuncRegistration::new("rand").with_volatility(true).register_into_engine(&mut e, |n: INT| -> INT {
         if n <= 0 {
             0
         } else {
             with_rng(|r| r.gen_range(0..n), 0)
         }
     });
-    e.register_fn("chance", |p: f64| -> bool { with_rng(|r| r.gen_bool(p.clamp(0.0, 1.0)), false) });
+    FuncRegistration::new("chance")
+        .with_volatility(true)
+        .register_into_engine(&mut e, |p: f64| -> bool { with_rng(|r| r.gen_bool(p.clamp(0.0, 1.0)), false) });
     e.register_fn("minutes", |n: INT| -> INT { n * 60 });
     e.register_fn("hours", |n: INT| -> INT { n * 3600 });
     e.register_fn("days", |n: INT| -> INT { n * 86_400 });
-    e.register_fn("new_id", |prefix: &str| -> String {
+    FuncRegistration::new("new_id").with_volatility(true).register_into_engine(&mut e, |prefix: &str| -> String {
         IDS.with(|ids| {
             let mut ids = ids.borrow_mut();
             loop {
@@ -226,5 +231,44 @@ impl Injectors {
             }
         };
         Ok((case, subjects))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_argument_helpers_are_not_folded_at_compile_time() {
+        // `chance(0.5)`, `rand(6)` and `new_id("A")` with constant arguments: compiled as the
+        // generator compiles, each call must draw again at run time
+        let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let calendar = Arc::new(Calendar::load(&rules).unwrap_or_else(|e| panic!("{e}")));
+        let src = r#"
+            let out = [];
+            for i in 0..200 { out.push(if chance(0.5) { "t" } else { "f" }); }
+            for i in 0..200 { out.push("r" + rand(6)); }
+            for i in 0..3 { out.push(new_id("A")); }
+            out
+        "#;
+        let inj = Injectors::compile(vec![(PathBuf::from("T.rhai"), src.to_owned())], &calendar)
+            .unwrap_or_else(|e| panic!("{e}"));
+        RNG.with(|r| *r.borrow_mut() = Some(ChaCha8Rng::seed_from_u64(7)));
+        IDS.with(|i| *i.borrow_mut() = (HashSet::new(), 0));
+        let mut scope = Scope::new();
+        scope.push("c", Dynamic::UNIT);
+        scope.push_constant("mode", "inject".to_owned());
+        scope.push_constant("as_of", 0 as INT);
+        let out: rhai::Array =
+            inj.engine.eval_ast_with_scope(&mut scope, &inj.scripts[0].3).unwrap_or_else(|e| panic!("{e}"));
+        RNG.with(|r| *r.borrow_mut() = None);
+        let got: Vec<String> = out.into_iter().map(|x| x.to_string()).collect();
+        let count = |s: &str| got.iter().filter(|x| *x == s).count();
+        assert!(count("t") > 50 && count("f") > 50, "chance(0.5): {} true, {} false", count("t"), count("f"));
+        for k in 0..6 {
+            assert!(count(&format!("r{k}")) > 0, "rand(6) never gave {k}");
+        }
+        let ids: HashSet<&String> = got.iter().filter(|x| x.starts_with('A')).collect();
+        assert_eq!(ids.len(), 3, "new_id repeated an id: {got:?}");
     }
 }
