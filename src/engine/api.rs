@@ -724,6 +724,12 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
             })
         },
     );
+    engine.register_fn("questioning_overlaps", |more_than: INT| -> Res<Array> {
+        if more_than < 0 {
+            return Err(err("questioning_overlaps: the overlap must be a number of seconds, 0 or more"));
+        }
+        ctx(|c| questioning_overlaps(c, more_than).map_err(err))
+    });
     engine.register_fn("person_history", |person_id: Dynamic, what: &str| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {
@@ -766,6 +772,11 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
             }
         },
     );
+    // a method on the case constant: rhai passes it by reference (pure), so the section is
+    // read where it is, not copied as `c.penalties` would be
+    // rhai walks a `&mut` argument after the call to check its size, so one call for the whole
+    // table walks the case once
+    engine.register_fn("reversed_pairs", |case: &mut Map, pairs: Array| -> Res<Array> { reversed_pairs(case, &pairs) });
     engine.register_fn("num_text", |v: Dynamic| -> Res<ImmutableString> {
         let x = number(&v)?;
         Ok(if x.fract() == 0.0 && x.abs() < 9.0e15 { (x as i64).to_string() } else { x.to_string() }.into())
@@ -921,6 +932,124 @@ pub fn notice_waiver(m: &Map) -> Map {
     out
 }
 
+/// `reversed_pairs`: a table of time pairs over the case's sections, compared in host code.
+fn reversed_pairs(case: &Map, pairs: &[Dynamic]) -> Res<Array> {
+    const SHAPE: &str = "reversed_pairs: each row is [section, later_label, later_field, earlier_label, earlier_field]";
+    let mut table: Vec<[ImmutableString; 5]> = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        let row = p.read_lock::<Array>().filter(|r| r.len() == 5).ok_or_else(|| err(SHAPE))?;
+        let text = |i: usize| row[i].clone().into_immutable_string().map_err(|_| err(SHAPE));
+        table.push([text(0)?, text(1)?, text(2)?, text(3)?, text(4)?]);
+    }
+    let mut sections: Vec<&ImmutableString> = Vec::new();
+    for row in &table {
+        if !sections.contains(&&row[0]) {
+            sections.push(&row[0]);
+        }
+    }
+    let mut hits = Array::new();
+    for section in sections {
+        let Some(records) = case.get(section.as_str()).filter(|v| !v.is_unit()) else { continue };
+        let Some(records) = records.read_lock::<Array>() else {
+            return Err(err(format!("reversed_pairs: `{section}` is not an array of records")));
+        };
+        for r in records.iter() {
+            let Some(m) = r.read_lock::<Map>() else { continue };
+            let at = |f: &ImmutableString| m.get(f.as_str()).and_then(|v| v.as_int().ok());
+            for [_, later_label, later, earlier_label, earlier] in table.iter().filter(|row| row[0] == *section) {
+                if let (Some(a), Some(b)) = (at(later), at(earlier)) {
+                    if a < b {
+                        let text = format!(
+                            "{later_label}（{}）早于{earlier_label}（{}）",
+                            Ts(a).local_text(),
+                            Ts(b).local_text()
+                        );
+                        let subject = m.get("id").cloned().unwrap_or(Dynamic::UNIT);
+                        hits.push(Dynamic::from_array(vec![subject, text.into()]));
+                    }
+                }
+            }
+        }
+    }
+    Ok(hits)
+}
+
+/// `questioning_overlaps`: P039's bookkeeping of who was where twice, in host code.
+fn questioning_overlaps(c: &Ctx, more_than: i64) -> Result<Array, String> {
+    struct Clash<'a> {
+        case_id: String,
+        record_id: String,
+        span: (i64, i64),
+        officers: Vec<&'a str>,
+        same_person: bool,
+    }
+    let timed: Vec<_> = c.case.questionings.iter().filter_map(|q| Some((q, q.started_at?.0, q.ended_at?.0))).collect();
+    let mut out = Array::new();
+    for &(q, from, to) in &timed {
+        let mut clashes: Vec<Clash> = Vec::new();
+        let slot = |clashes: &mut Vec<Clash>, case_id: &str, record_id: &str, span: (i64, i64)| -> usize {
+            match clashes.iter().position(|x| x.case_id == case_id && x.record_id == record_id) {
+                Some(i) => i,
+                None => {
+                    clashes.push(Clash {
+                        case_id: case_id.to_owned(),
+                        record_id: record_id.to_owned(),
+                        span,
+                        officers: Vec::new(),
+                        same_person: false,
+                    });
+                    clashes.len() - 1
+                }
+            }
+        };
+        for o in &q.officer_ids {
+            for (s, a, b) in c.index.overlap_spans(o, (from, to), more_than, (&c.case.case_id, Some(&q.id)))? {
+                let i = slot(&mut clashes, &s.case_id, &s.record_id, (a, b));
+                if !clashes[i].officers.contains(&o.as_str()) {
+                    clashes[i].officers.push(o);
+                }
+            }
+        }
+        if let Some(pid) = &q.person_id {
+            for &(r, rf, rt) in &timed {
+                if r.id == q.id || r.person_id.as_ref() != Some(pid) {
+                    continue;
+                }
+                let (a, b) = (rf.max(from), rt.min(to));
+                if b - a > more_than {
+                    let i = slot(&mut clashes, &c.case.case_id, &r.id, (a, b));
+                    clashes[i].same_person = true;
+                }
+            }
+        }
+        if clashes.is_empty() {
+            continue;
+        }
+        let overlaps: Array = clashes
+            .into_iter()
+            .map(|x| {
+                let mut m = Map::new();
+                m.insert("case_id".into(), x.case_id.into());
+                m.insert("record_id".into(), x.record_id.into());
+                m.insert("from".into(), Dynamic::from_int(x.span.0));
+                m.insert("to".into(), Dynamic::from_int(x.span.1));
+                let officers: Array = x.officers.into_iter().map(|o| Dynamic::from(o.to_owned())).collect();
+                m.insert("officers".into(), officers.into());
+                m.insert("same_person".into(), Dynamic::from_bool(x.same_person));
+                Dynamic::from_map(m)
+            })
+            .collect();
+        let mut m = Map::new();
+        m.insert("id".into(), q.id.clone().into());
+        m.insert("started_at".into(), Dynamic::from_int(from));
+        m.insert("ended_at".into(), Dynamic::from_int(to));
+        m.insert("person_id".into(), q.person_id.clone().map_or(Dynamic::UNIT, Dynamic::from));
+        m.insert("overlaps".into(), overlaps.into());
+        out.push(Dynamic::from_map(m));
+    }
+    Ok(out)
+}
+
 fn make_review(
     subject: Dynamic,
     message: ImmutableString,
@@ -1056,6 +1185,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "officer_sessions(officer_id) -> array", doc: "every questioning the officer attended, across all imported cases: #{case_id, record_id, started_at, ended_at}" },
     ApiDoc { signature: "officer_sessions(officer_id, from, to) -> array", doc: "the same, only sessions overlapping [from, to] (an index range, not a scan)" },
     ApiDoc { signature: "officer_overlaps(officer_id, from, to, more_than_s, record_id) -> array", doc: "the officer's sessions in any imported case overlapping [from, to] by more than more_than_s seconds, other than this case's record record_id (() = none left out): #{case_id, record_id, started_at, ended_at, from, to}, from/to the overlap, in session order" },
+    ApiDoc { signature: "questioning_overlaps(more_than_s) -> array", doc: "for each questioning of this case with a start and an end, in case order, the other sessions overlapping it by more than more_than_s seconds: a session any of its officers attended in any imported case (as `officer_overlaps` finds them), and a questioning of the same person in this case. Only questionings with at least one overlap: #{id, started_at, ended_at, person_id, overlaps: [#{case_id, record_id, from, to (the overlap), officers (those of this questioning who were in both), same_person}]}, overlaps in the order found (officers first, in `officer_ids` order; one entry per other session)" },
     ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}; person_id is a person of this case" },
     ApiDoc { signature: "hearing_seconds() -> int", doc: "the hearing time a public-order case period leaves out (治安管理处罚法 2025 第一百一十八条第二款) when the case records no `hearing` pause: seconds from the earliest `hearing_requested_at` to the latest `hearing_held_at` over the penalties that record both; 0 when a hearing pause is recorded (case_deadline leaves that out) or none was held" },
     ApiDoc { signature: "restraint_seconds(person_id, from, to) -> int", doc: "seconds of [from, to] during which the person was under protective restraint (`measures[].type = restraint`; one not ended counts to `to`): time that is not questioning time (行政案件程序规定 第五十八条)" },
@@ -1063,6 +1193,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "case_domain() -> string", doc: "which law governs the case: the recorded `domain` when present; otherwise read from `offence` (keywords), the alcohol tests and the incident type: `traffic` (道路交通安全法), `exit_entry`, `other` (消防, 戒毒, 网络安全), `public_order` (治安管理处罚法), or `unknown` when nothing says" },
     ApiDoc { signature: "reversed(later_label, later, earlier_label, earlier) -> string or ()", doc: "`立案（2026-03-01 09:00）早于受案（…）` when the step that must come later is strictly earlier; () when in order or either time is missing" },
     ApiDoc { signature: "push_if_reversed(hits, subject, later_label, later, earlier_label, earlier)", doc: "(also `hits.push_if_reversed(subject, …)`) appends `[subject, text]` to the array hits, text as `reversed` gives it, when the step that must come later is strictly earlier; nothing otherwise (one call, no array built, for a check that compares many pairs)" },
+    ApiDoc { signature: "reversed_pairs(case, pairs) -> array", doc: "(call it as `c.reversed_pairs(pairs)`: the case is read in place, not copied) `reversed` over a table of rows `[section, later_label, later_field, earlier_label, earlier_field]`: for each section in the order it first appears in the table, each of its records in order, and each of the section's rows in table order, `[record.id, text]` when the record's later_field is strictly earlier than its earlier_field (missing sections and times compare nothing). One call for many pairs; append the result to a list of hits with `+=`" },
     ApiDoc { signature: "num_text(x) -> string", doc: "a number for a message without a needless fraction: `92` for 92.0, `79.9`" },
     ApiDoc { signature: "money(x) -> string", doc: "`4,000 元`" },
     ApiDoc { signature: "num(x) -> float", doc: "x as a float; () counts as 0" },
@@ -1132,5 +1263,52 @@ pub fn case_domain_basis(case: &Case) -> &'static str {
             }
         }
         _ => "inferred",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str) -> Res<Array> {
+        let set = super::super::RuleSet::built_in().expect("the built-in rules");
+        super::super::build_engine(&set.calendar).eval::<Array>(script)
+    }
+
+    fn texts(hits: &Array) -> Vec<String> {
+        hits.iter().map(|h| h.clone().cast::<Array>()[1].to_string()).collect()
+    }
+
+    #[test]
+    fn reversed_pairs_compare_each_record_and_row_in_order_and_only_strictly_earlier() {
+        let hits = run(r#"
+            const c = #{ xs: [
+                #{ id: "A", start: 100, end: 50, sent: 40 },
+                #{ id: "B", start: 100, end: 100, sent: () },
+                #{ id: "C", start: 100, end: 160 },
+            ], ys: (), ws: [#{ id: "W", start: 9, end: 8 }] };
+            let hits = c.reversed_pairs([
+                ["ws", "止", "end", "起", "start"],
+                ["xs", "结束", "end", "开始", "start"],
+                ["ys", "结束", "end", "开始", "start"],
+                ["zs", "结束", "end", "开始", "start"],
+                ["xs", "送达", "sent", "开始", "start"],
+            ]);
+            hits
+        "#)
+        .expect("runs");
+        let subjects: Vec<String> = hits.iter().map(|h| h.clone().cast::<Array>()[0].to_string()).collect();
+        // section by section in the order of the table; A twice (end, then sent); B's equal
+        // times and missing time, C's order and the missing sections raise nothing
+        assert_eq!(subjects, ["W", "A", "A"]);
+        assert_eq!(texts(&hits)[1], format!("结束（{}）早于开始（{}）", Ts(50).local_text(), Ts(100).local_text()));
+        assert!(texts(&hits)[2].starts_with("送达（"));
+    }
+
+    #[test]
+    fn a_malformed_pair_table_is_a_script_error() {
+        let e = run(r#"const c = #{ xs: [#{ id: "A" }] }; c.reversed_pairs([["xs", "结束", "end"]])"#).unwrap_err();
+        assert!(e.to_string().contains("[section, later_label, later_field, earlier_label, earlier_field]"), "{e}");
+        assert!(run(r#"const c = #{ xs: 5 }; c.reversed_pairs([["xs", "a", "b", "c", "d"]])"#).is_err());
     }
 }

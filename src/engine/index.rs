@@ -136,24 +136,40 @@ impl CrossIndex {
     pub fn officer_overlaps(
         &self,
         officer: &str,
+        span: (i64, i64),
+        more_than: i64,
+        own: (&str, Option<&str>),
+    ) -> Result<Array, String> {
+        Ok(self
+            .overlap_spans(officer, span, more_than, own)?
+            .into_iter()
+            .map(|(s, a, b)| {
+                let mut m = session_map(&s).cast::<Map>();
+                m.insert("from".into(), Dynamic::from_int(a));
+                m.insert("to".into(), Dynamic::from_int(b));
+                Dynamic::from_map(m)
+            })
+            .collect())
+    }
+
+    /// [`CrossIndex::officer_overlaps`] for host code: each session with the overlap's
+    /// start and end.
+    pub fn overlap_spans(
+        &self,
+        officer: &str,
         (from, to): (i64, i64),
         more_than: i64,
         (case_id, own): (&str, Option<&str>),
-    ) -> Result<Array, String> {
+    ) -> Result<Vec<(Session, i64, i64)>, String> {
         let window = (from.saturating_add(more_than), to.saturating_sub(more_than));
         Ok(self
             .0
             .sessions_between(officer, window.0, window.1)?
-            .iter()
+            .into_iter()
             .filter(|s| !(s.case_id == case_id && Some(s.record_id.as_str()) == own))
             .filter_map(|s| {
                 let (a, b) = (s.started_at.max(from), s.ended_at.min(to));
-                (b - a > more_than).then(|| {
-                    let mut m = session_map(s).cast::<Map>();
-                    m.insert("from".into(), Dynamic::from_int(a));
-                    m.insert("to".into(), Dynamic::from_int(b));
-                    Dynamic::from_map(m)
-                })
+                (b - a > more_than).then_some((s, a, b))
             })
             .collect())
     }
