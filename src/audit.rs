@@ -91,6 +91,10 @@ pub struct Summary {
     pub rules_rerun: Vec<RuleRerun>,
     /// of the cases audited, those checked again with the changed rules alone
     pub audited_partial: u64,
+    /// cases stamped with this rule set without being read: none of the rules changed since
+    /// their last audit applies to their kind, and they hold no finding or running deadline
+    /// of those rules
+    pub stamped_unread: u64,
 }
 
 /// A changed rule and the number of cases it ran on.
@@ -146,6 +150,50 @@ fn plan_reruns(store: &Store, set: &RuleSet, versions: &[String]) -> Result<Plan
         plans.runs.push((run, n));
     }
     Ok(plans)
+}
+
+/// Stamps with this rule set (`audited_rules`, `audited_run`) the cases of a partial plan
+/// that no rule of the plan can apply to, by their kind, and that hold nothing those rules
+/// wrote: no finding other than a resolved one, no running deadline (a rule whose kinds were
+/// narrowed must still run where it left findings, to resolve them). Run after the cases to
+/// check with every rule are picked, before the partial plans are: a picked case is left
+/// alone. Their `next_change` and `audited_as_of` stay: no answer of theirs was computed.
+fn stamp_unaffected(store: &Store, set: &RuleSet, plans: &Plans, run_id: i64) -> Result<u64, StoreError> {
+    let mut stamped = 0;
+    for (n, mask) in plans.masks.iter().enumerate() {
+        let rules: Vec<&crate::engine::Rule> =
+            set.rules.iter().zip(mask).filter(|(_, m)| **m).map(|(r, _)| r).collect();
+        // a rule for every kind applies to every case
+        if rules.is_empty() || rules.iter().any(|r| r.header.kinds.is_empty()) {
+            continue;
+        }
+        let mut kinds: Vec<&str> = rules.iter().flat_map(|r| r.header.kinds.iter().map(|k| k.as_str())).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let ids: Vec<&str> = rules.iter().map(|r| r.header.id.as_str()).collect();
+        stamped += store
+            .conn
+            .execute(
+                "UPDATE cases SET audited_rules = ?1, audited_run = ?2
+                 WHERE audited_rules IS NOT ?1
+                   AND audited_run IN (SELECT run_id FROM temp.audit_plan WHERE plan = ?3)
+                   AND kind NOT IN (SELECT value FROM json_each(?4))
+                   AND case_id NOT IN (SELECT case_id FROM temp.audit_pick)
+                   AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.case_id = cases.case_id
+                                     AND f.rule_id IN (SELECT value FROM json_each(?5)) AND f.status <> 'resolved')
+                   AND NOT EXISTS (SELECT 1 FROM due d WHERE d.case_id = cases.case_id
+                                     AND d.rule_id IN (SELECT value FROM json_each(?5)))",
+                params![
+                    set.rules_hash,
+                    run_id,
+                    (n + 1) as i64,
+                    serde_json::to_string(&kinds).unwrap_or_default(),
+                    serde_json::to_string(&ids).unwrap_or_default()
+                ],
+            )
+            .ctx("stamping the cases no changed rule applies to")? as u64;
+    }
+    Ok(stamped)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -287,6 +335,9 @@ pub fn run(
             .execute(NEAR_CHANGED, [SESSION_MARGIN_S, longest])
             .ctx("finding cases touched by changed cases")? as u64;
     }
+    // a case of a kind none of its plan's changed rules applies to, holding no finding or
+    // running deadline of theirs, cannot change: it is stamped with this rule set unread
+    let stamped = if all { 0 } else { stamp_unaffected(store, set, &plans, run_id)? };
     // the other cases stamped with another rule set: only the rules that changed since
     let partial = if all {
         0
@@ -485,6 +536,7 @@ pub fn run(
             .map(|((r, n), _)| RuleRerun { rule: r.header.id.clone(), cases: *n })
             .collect(),
         audited_partial: partial,
+        stamped_unread: stamped,
     })
 }
 

@@ -489,6 +489,12 @@ fn a_comment_edit_to_one_check_reruns_that_check_alone_and_changes_no_finding() 
     assert_eq!(rerun[0]["cases"].as_u64(), Some(criminal_with_measures), "{s}");
     assert!(criminal_with_measures > 0 && criminal_with_measures < 300);
     assert_eq!(s["audited_partial"], s["audited"], "only the rule changed: {s}");
+    // the cases of other kinds are not even read: the criminal ones are, measures or not
+    let kind_count = |k: &str| -> u64 {
+        e.t.sql(&format!("SELECT count(*) FROM cases WHERE kind = '{k}'"))[0][0].parse().expect("count")
+    };
+    assert_eq!(s["audited"].as_u64(), Some(kind_count("criminal")), "{s}");
+    assert_eq!(s["stamped_unread"].as_u64(), Some(300 - kind_count("criminal")), "{s}");
     assert_eq!((s["new"].as_u64(), s["resolved"].as_u64(), s["reopened"].as_u64()), (Some(0), Some(0), Some(0)));
     assert_eq!(e.findings("1"), findings);
     assert_eq!(e.events(), events, "no event");
@@ -503,6 +509,34 @@ fn a_comment_edit_to_one_check_reruns_that_check_alone_and_changes_no_finding() 
     // the next night nothing is left to do
     let s = e.audit(&[]);
     assert_eq!((s["audited"].as_u64(), s["rules_rerun"].clone()), (Some(0), serde_json::json!([])), "{s}");
+}
+
+#[test]
+fn a_check_narrowed_to_fewer_kinds_still_runs_where_it_left_findings_and_resolves_them() {
+    let e = Edited::new(21);
+    // P051 on administrative cases only: its findings on criminal cases no longer hold
+    e.edit(&e.rule_file(P051), r#"kinds = ["criminal"]"#, r#"kinds = ["administrative"]"#);
+    let holding: u64 = e.t.sql(&format!(
+        "SELECT count(*) FROM (SELECT case_id FROM findings WHERE rule_id = '{P051}' AND status <> 'resolved'
+                               UNION SELECT case_id FROM due WHERE rule_id = '{P051}')"
+    ))[0][0]
+        .parse()
+        .expect("count");
+    assert!(holding > 0);
+    let s = e.audit(&[]);
+    let administrative: u64 =
+        e.t.sql("SELECT count(*) FROM cases WHERE kind = 'administrative'")[0][0].parse().expect("count");
+    // read: the administrative cases (the rule applies now) and the criminal ones holding its
+    // findings; stamped unread: every other case
+    assert_eq!(s["audited"].as_u64(), Some(administrative + holding), "{s}");
+    assert_eq!(s["stamped_unread"].as_u64(), Some(300 - administrative - holding), "{s}");
+    let on_criminal = format!(
+        "SELECT count(*) FROM findings f JOIN cases c USING (case_id)
+         WHERE f.rule_id = '{P051}' AND f.status <> 'resolved' AND c.kind = 'criminal'"
+    );
+    assert_eq!(e.t.sql(&on_criminal), [["0"]], "the criminal cases' findings are resolved");
+    let s = e.audit(&[]);
+    assert_eq!(s["audited"].as_u64(), Some(0), "{s}");
 }
 
 #[test]
@@ -524,11 +558,17 @@ fn a_logic_edit_changes_that_checks_findings_alone_like_a_full_audit() {
     let text = std::fs::read_to_string(&e.cases).expect("cases");
     let mut one: serde_json::Value = serde_json::from_str(text.lines().next().expect("a case")).expect("json");
     one["updated_at"] = serde_json::json!("2026-06-30T02:00:00+08:00");
+    let changed_is_criminal = u64::from(one["kind"] == "criminal");
     let changed = e.t.write("changed.ndjson", &lines(&[one]));
     let s = e.audit(&[changed.to_str().expect("path")]);
     assert_eq!(s["rules_rerun"].as_array().map(Vec::len), Some(1), "{s}");
-    assert_eq!(s["audited"], 300, "{s}");
-    assert_eq!(s["audited_partial"], 299, "the changed case gets every rule: {s}");
+    // the changed case gets every rule; of the others, the criminal ones get P051 alone and
+    // the rest are not read
+    let n = |k: &str| s[k].as_u64().unwrap_or_else(|| panic!("{k}: {s}"));
+    assert_eq!(n("audited_partial"), n("audited") - 1, "{s}");
+    assert_eq!(n("audited") + n("stamped_unread"), 300, "{s}");
+    let criminal: u64 = e.t.sql("SELECT count(*) FROM cases WHERE kind = 'criminal'")[0][0].parse().expect("count");
+    assert_eq!(n("audited_partial"), criminal - changed_is_criminal, "{s}");
     assert!(s["resolved"].as_u64().expect("resolved") > 0, "{s}");
     assert_eq!(e.findings(&format!("rule_id <> '{P051}'")), others);
     assert_eq!(e.due(&format!("rule_id <> '{P051}'")), other_due);

@@ -54,9 +54,10 @@ pub fn summary_text(s: &Summary) -> String {
             named.push(format!("and {} more", s.rules_rerun.len() - 5));
         }
         t.push_str(&format!(
-            "  changed rules re-run: {}; {} cases checked with the changed rules alone\n",
+            "  changed rules re-run: {}; {} cases checked with the changed rules alone, {} not read (no changed rule applies to their kind)\n",
             named.join(", "),
-            thousands(s.audited_partial)
+            thousands(s.audited_partial),
+            thousands(s.stamped_unread)
         ));
     }
     t.push_str(&format!(
