@@ -11,13 +11,8 @@ cases=${1:-100000}
 dir=${2:-/tmp/xuncha-console-load}
 requests=${REQUESTS:-200}
 concurrency=${CONCURRENCY:-4}
-cd "$(dirname "$0")/.."
-bin=$(command -v xuncha || true)
-for b in target/release/xuncha target/debug/xuncha; do
-    [ -n "$bin" ] || { [ -x "$b" ] && bin=$PWD/$b; }
-done
-[ -n "$bin" ] || { echo "no xuncha binary: cargo build first" >&2; exit 2; }
-command -v ab >/dev/null || { echo "ab missing: apt-get install apache2-utils" >&2; exit 2; }
+. "$(dirname "$0")/common.sh"
+need ab apache2-utils
 mkdir -p "$dir"
 db=$dir/console-$cases.db
 if [ ! -s "$db" ]; then
