@@ -123,3 +123,98 @@ fn kill_9_then_rerun_gives_the_clean_result() {
         assert_eq!(findings(&t, &db), expected, "after a kill at {done} cases");
     }
 }
+
+/// What an import leaves in a database, row for row, with its integrity check and indexes.
+fn imported(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).expect("db");
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
+    assert_eq!(ok, "ok");
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT case_id, kind, unit_id, unit_name, officer_ids, lead_officer, is_open, accepted_at, closed_at,
+                content_hash FROM cases ORDER BY case_id",
+        "SELECT case_id, raw FROM case_raw ORDER BY case_id",
+        "SELECT case_id, record_id, officer_id, person_key, started_at, ended_at FROM xsessions
+         ORDER BY case_id, record_id, officer_id",
+        "SELECT case_id, record_id, person_key, what, at FROM xpersons ORDER BY case_id, record_id, what",
+        "SELECT id, name, unit_id FROM officers ORDER BY id",
+        "SELECT longest FROM xbounds",
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name",
+    ] {
+        let mut s = conn.prepare(sql).expect("prepare");
+        let n = s.column_count();
+        let rows = s
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .expect("query");
+        out.extend(rows.map(|r| r.expect("row").join("|")));
+    }
+    out
+}
+
+/// Issue #19: a first import drops the secondary indexes, builds them at its end and commits
+/// every few seconds. `kill -9` in the middle leaves whole cases only (each with its raw record
+/// and index rows); the next opening builds the indexes again, and importing the file again
+/// ends with the same database as an uninterrupted import.
+#[test]
+fn kill_9_during_a_first_import_then_rerun_gives_the_clean_database() {
+    let t = Xuncha::new();
+    let (cases, _) = t.gen(CASES, 12, 0.3);
+    let cases = cases.to_str().unwrap_or_default().to_owned();
+    let import = |db: &std::path::Path| {
+        let out = assert_cmd::Command::cargo_bin("xuncha")
+            .expect("bin")
+            .args(["--db", db.to_str().unwrap_or_default(), "--quiet", "import", &cases])
+            .output()
+            .expect("import");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let clean = t.path("clean-import.db");
+    import(&clean);
+    let expected = imported(&clean);
+
+    let db = t.path("killed-import.db");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xuncha"))
+        .args(["--db", db.to_str().unwrap_or_default(), "--quiet", "import", &cases])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stored = |db: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)))
+            .unwrap_or(0)
+    };
+    let start = Instant::now();
+    while stored(&db) == 0 && start.elapsed() < Duration::from_secs(600) {
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    let (n, finished): (i64, Option<i64>) = conn
+        .query_row("SELECT (SELECT count(*) FROM cases), (SELECT finished_at FROM import_runs)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("counts");
+    assert!(n > 0 && finished.is_none(), "the import was not killed half way ({n} cases, finished {finished:?})");
+    let lacking: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM cases WHERE case_id NOT IN (SELECT case_id FROM case_raw))
+                  + (SELECT count(*) FROM case_raw WHERE case_id NOT IN (SELECT case_id FROM cases))
+                  + (SELECT count(*) FROM xsessions WHERE case_id NOT IN (SELECT case_id FROM cases))",
+            [],
+            |r| r.get(0),
+        )
+        .expect("orphans");
+    assert_eq!(lacking, 0, "a case was stored in part");
+    drop(conn);
+    import(&db);
+    assert_eq!(imported(&db), expected, "after a kill at {n} cases");
+}

@@ -359,3 +359,27 @@ fn framing_errors_name_line_and_column_and_spare_the_neighbours() {
     assert!(!r.stderr.contains("malformed JSON"), "{}", r.stderr);
     assert!(r.stderr.contains("at `kind`: a value of the wrong kind"), "{}", r.stderr);
 }
+
+/// Issue #19: before any audit every case is unaudited and checked anyway, so a first
+/// import marks no officer or person for re-checking; once an audit ran, imported cases mark
+/// theirs, for the next audit to re-check the cases that share them.
+#[test]
+fn cross_case_keys_are_marked_once_an_audit_ran() {
+    let t = Xuncha::new();
+    let (all, _) = t.gen(400, 5, 0.0);
+    let text = std::fs::read_to_string(&all).expect("generated");
+    let records: Vec<&str> = text.lines().collect();
+    let first = t.write("first.ndjson", &(records[..300].join("\n") + "\n"));
+    let rest = t.write("rest.ndjson", &(records[300..].join("\n") + "\n"));
+    assert_eq!(t.run(["import", first.to_str().unwrap_or_default()]).code, 0);
+    assert_eq!(t.sql("SELECT count(*) FROM dirty_keys"), vec![vec!["0".to_owned()]]);
+    assert!(t.sql("SELECT count(*) FROM xsessions")[0][0] != "0");
+    assert_eq!(t.run(["audit", "--as-of", "2026-06-30"]).code, 0);
+    assert_eq!(t.run(["import", rest.to_str().unwrap_or_default()]).code, 0);
+    let marked: i64 = t.sql("SELECT count(*) FROM dirty_keys")[0][0].parse().expect("count");
+    assert!(marked > 0, "the cases imported after an audit marked no key");
+    let r = t.run(["audit", "--format", "json", "--as-of", "2026-06-30"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.json()["audited"].as_u64().unwrap_or_default() >= 100);
+    assert_eq!(t.sql("SELECT count(*) FROM dirty_keys"), vec![vec!["0".to_owned()]]);
+}

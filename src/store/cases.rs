@@ -62,19 +62,153 @@ impl IndexRows {
     }
 }
 
-/// Writes one batch in one transaction; returns (new, changed, unchanged).
+/// An import's write transaction, held open across several parsed batches: each commit
+/// writes every page the batch dirtied, and the index B-trees (keyed by officer, person,
+/// unit, date) are dirtied all over by any batch, so fewer, larger commits write far less.
+#[derive(Debug, Default)]
+pub struct ImportTx {
+    open: bool,
+    /// when the open transaction began
+    began: Option<std::time::Instant>,
+    /// records written since the last commit
+    pending: usize,
+    /// whether an audit ever ran: only then can a case have been audited with what this
+    /// import changes, so only then are cross-case keys marked for re-checking
+    audited: bool,
+    started: bool,
+    /// a first import into an empty database: the secondary indexes are built at the end
+    deferred: bool,
+}
+
+impl ImportTx {
+    /// Records written since the last commit.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// How long the open transaction has been open (zero if none is).
+    pub fn open_for(&self) -> std::time::Duration {
+        self.began.map(|t| t.elapsed()).unwrap_or_default()
+    }
+
+    /// Writes one batch in the open transaction (starting one if none is); returns (new,
+    /// changed, unchanged). On an error the transaction is rolled back: what was committed
+    /// stays, the rest of the batch is not written.
+    pub fn write(
+        &mut self,
+        store: &mut Store,
+        run: i64,
+        good: &[Parsed],
+        rejects: &[Reject],
+    ) -> Result<(u64, u64, u64), StoreError> {
+        if !self.open {
+            store.conn.execute_batch("BEGIN IMMEDIATE").map_err(map_busy(&store.path, "starting an import batch"))?;
+            self.open = true;
+            self.began = Some(std::time::Instant::now());
+            if let Err(e) = self.look_around(store) {
+                self.rollback(store);
+                return Err(e);
+            }
+        }
+        match write_rows(store, run, good, rejects, self.audited) {
+            Ok(c) => {
+                self.pending += good.len() + rejects.len();
+                Ok(c)
+            }
+            Err(e) => {
+                self.rollback(store);
+                Err(e)
+            }
+        }
+    }
+
+    /// At the start of each transaction: whether an audit ran; at the first, whether the
+    /// database is empty (then the secondary indexes are dropped until the end).
+    fn look_around(&mut self, store: &Store) -> Result<(), StoreError> {
+        if !self.started {
+            self.started = true;
+            let empty: bool = store
+                .conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM cases)", [], |r| r.get(0))
+                .ctx("looking for stored cases")?;
+            if empty {
+                super::drop_deferred_indexes(&store.conn)?;
+                self.deferred = true;
+            }
+        }
+        self.audited = store
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM audit_runs)", [], |r| r.get(0))
+            .ctx("looking for earlier audits")?;
+        Ok(())
+    }
+
+    /// Commits what was written since the last commit.
+    pub fn commit(&mut self, store: &mut Store) -> Result<(), StoreError> {
+        if !self.open {
+            return Ok(());
+        }
+        match store.conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                (self.open, self.pending, self.began) = (false, 0, None);
+                Ok(())
+            }
+            Err(e) => {
+                let e = map_busy(&store.path, "committing an import batch")(e);
+                self.rollback(store);
+                Err(e)
+            }
+        }
+    }
+
+    /// Abandons what was written since the last commit; the indexes a first import left out
+    /// are built if a batch was committed without them (best effort: else the next opening
+    /// of the database builds them).
+    pub fn rollback(&mut self, store: &mut Store) {
+        if self.open {
+            let _ = store.conn.execute_batch("ROLLBACK");
+        }
+        (self.open, self.pending, self.began) = (false, 0, None);
+        if self.deferred {
+            self.deferred = false;
+            let _ = store.ensure_indexes();
+        }
+    }
+
+    /// Commits the rest, building the indexes a first import left out in the same transaction.
+    pub fn finish(&mut self, store: &mut Store) -> Result<(), StoreError> {
+        if self.deferred {
+            if !self.open {
+                store
+                    .conn
+                    .execute_batch("BEGIN IMMEDIATE")
+                    .map_err(map_busy(&store.path, "starting an import batch"))?;
+                self.open = true;
+            }
+            if let Err(e) = super::create_deferred_indexes(&store.conn) {
+                self.rollback(store);
+                return Err(e);
+            }
+            self.deferred = false;
+        }
+        self.commit(store)
+    }
+}
+
+/// Writes one batch inside the open transaction.
 ///
 /// A changed case's index rows are rewritten, and the officers and persons on them marked
 /// for the audit to re-check their other cases, only when the rows differ from the stored
-/// ones: most changes (a document added, the case closed) leave them as they were.
-pub fn write_batch(
+/// ones: most changes (a document added, the case closed) leave them as they were. Before
+/// any audit ran, no key is marked: every case is unaudited, so every case is checked anyway.
+fn write_rows(
     store: &mut Store,
     run: i64,
     good: &[Parsed],
     rejects: &[Reject],
+    mark_keys: bool,
 ) -> Result<(u64, u64, u64), StoreError> {
-    let path = store.path.clone();
-    let tx = store.write_tx()?;
+    let tx = &store.conn;
     let (mut new, mut changed, mut unchanged) = (0, 0, 0);
     {
         let mut get =
@@ -183,21 +317,27 @@ pub fn write_batch(
                 continue;
             }
             if !stored.is_empty() {
-                dirty_old.execute([&c.case_id]).ctx("marking cross-case keys")?;
+                if mark_keys {
+                    dirty_old.execute([&c.case_id]).ctx("marking cross-case keys")?;
+                }
                 del_s.execute([&c.case_id]).ctx("updating the index")?;
                 del_p.execute([&c.case_id]).ctx("updating the index")?;
             }
             for (record, officer, person, start, end) in &rows.sessions {
                 ins_s.execute(params![c.case_id, record, officer, person, start, end]).ctx("updating the index")?;
                 longest = longest.max(end.saturating_sub(*start));
-                dirty.execute(params![format!("o:{officer}"), start, end]).ctx("marking cross-case keys")?;
+                if mark_keys {
+                    dirty.execute(params![format!("o:{officer}"), start, end]).ctx("marking cross-case keys")?;
+                }
             }
             for (record, person, what, at) in &rows.persons {
                 ins_p.execute(params![c.case_id, record, person, what, at]).ctx("updating the index")?;
-                dirty.execute(params![format!("p:{person}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
+                if mark_keys {
+                    dirty.execute(params![format!("p:{person}"), i64::MIN, i64::MAX]).ctx("marking cross-case keys")?;
+                }
             }
         }
-        super::officers::note_from_cases(&tx, &named)?;
+        super::officers::note_from_cases(tx, &named)?;
         if longest > 0 {
             tx.execute(
                 "INSERT INTO xbounds (id, longest) VALUES (1, ?1)
@@ -214,6 +354,5 @@ pub fn write_batch(
                 .ctx("storing a reject")?;
         }
     }
-    tx.commit().map_err(map_busy(&path, "committing an import batch"))?;
     Ok((new, changed, unchanged))
 }

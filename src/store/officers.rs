@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use super::{map_busy, now, Context, Store, StoreError};
@@ -36,7 +36,7 @@ pub type CaseOfficer<'a> = (&'a str, Option<&'a str>, &'a str, &'a str);
 /// Records the officers of newly imported or changed cases, in import order (the last one
 /// an officer appears in is the newest): the name (when the case gives one) and the unit of
 /// the newest case. Officers of the roster are left as the roster has them.
-pub fn note_from_cases(tx: &Transaction, officers: &[CaseOfficer]) -> Result<(), StoreError> {
+pub fn note_from_cases(tx: &Connection, officers: &[CaseOfficer]) -> Result<(), StoreError> {
     if officers.is_empty() {
         return Ok(());
     }
