@@ -15,7 +15,9 @@ use super::{build_engine, compile, describe_eval_error, RuleSet};
 use crate::model::Case;
 
 mod due;
+mod pool;
 pub use due::{due_message, due_time_text, Pending, DUE_HORIZON};
+pub use pool::Workers;
 
 /// How sure a finding is. A `violation` breaks the rule on the record and is counted and
 /// scored. A `review` (待核查) breaks the main rule on the record where an exception the law
