@@ -12,7 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rayon::prelude::*;
 use xuncha::engine::api::deadline_days;
 use xuncha::engine::index::CrossIndex;
-use xuncha::engine::run::{RuleSetShared, Worker};
+use xuncha::engine::run::{RuleSetShared, Worker, Workers};
 use xuncha::engine::{Calendar, RuleSet};
 use xuncha::gen::{self, script::Injectors, GenOptions};
 use xuncha::model::{Case, Date, DocumentType, MeasureType};
@@ -164,18 +164,13 @@ fn bench(c: &mut Criterion) {
     {
         let threads = 2;
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-        let workers: Vec<std::sync::Mutex<Worker>> =
-            (0..threads).map(|_| std::sync::Mutex::new(Worker::new(shared.clone()))).collect();
+        let workers = Workers::new(shared.clone());
         g.bench_function(format!("rhai, all checks, {threads} threads"), |b| {
             b.iter(|| {
                 pool.install(|| {
                     cases
                         .par_iter()
-                        .map(|c| {
-                            let i = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                            let w = workers[i].lock().expect("worker");
-                            w.check(c.clone(), as_of, &all).findings.len()
-                        })
+                        .map(|c| workers.with(|w| w.check(c.clone(), as_of, &all).findings.len()))
                         .sum::<usize>()
                 })
             })

@@ -10,7 +10,7 @@
 //! consistent database and the next run carries on where it stopped.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -18,7 +18,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::engine::index::CrossIndex;
-use crate::engine::run::{CaseOutcome, RuleSetShared, Worker, DUE_HORIZON};
+use crate::engine::run::{CaseOutcome, RuleSetShared, Workers, DUE_HORIZON};
 use crate::engine::RuleSet;
 use crate::model::{Case, Ts};
 use crate::store::findings::{self, Audited, CategoryInfo, Counts, NewRun, RunCtx};
@@ -366,8 +366,10 @@ pub fn run(
 
     let rule_index: HashMap<String, usize> =
         set.rules.iter().enumerate().map(|(i, r)| (r.header.id.clone(), i)).collect();
-    let workers: Vec<Mutex<Option<Worker>>> =
-        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
+    let mut workers = Workers::new(shared);
+    if !opts.no_due {
+        workers.track_due(DUE_HORIZON);
+    }
     let mut counts = Counts::default();
     let mut audited = 0u64;
     let mut errors: Vec<ErrorGroup> = Vec::new();
@@ -405,19 +407,7 @@ pub fn run(
         rows.par_iter()
             .map(|row| {
                 let (id, raw) = (&row.id, &row.raw);
-                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut guard = match workers[slot].lock() {
-                    Ok(g) => g,
-                    Err(p) => p.into_inner(),
-                };
-                let worker = guard.get_or_insert_with(|| {
-                    let mut w = Worker::new(shared.clone());
-                    if !opts.no_due {
-                        w.track_due(DUE_HORIZON);
-                    }
-                    w
-                });
-                match serde_json::from_str::<Case>(raw) {
+                workers.with(|worker| match serde_json::from_str::<Case>(raw) {
                     Ok(case) if row.plan > 0 => {
                         let mut o = worker.check(Arc::new(case), opts.as_of, &masks[row.plan - 1]);
                         // the rules not run keep their answers, valid until the old instant
@@ -439,7 +429,7 @@ pub fn run(
                         next_change: i64::MIN,
                         ..Default::default()
                     },
-                }
+                })
             })
             .collect()
     };

@@ -38,6 +38,14 @@ fn header(id: &str) -> String {
     )
 }
 
+/// `audit FILE --as-of 2026-06-30 --format json` with the rules of `dir`.
+fn audit_with(t: &Xuncha, dir: &Path, file: &Path, extra: &[&str]) -> crate::util::Run {
+    let (dir, file) = (dir.to_str().unwrap_or_default(), file.to_str().unwrap_or_default());
+    let mut args = extra.to_vec();
+    args.extend(["--rules", dir, "audit", file, "--as-of", "2026-06-30", "--format", "json"]);
+    t.run(args)
+}
+
 #[test]
 fn a_broken_script_is_reported_with_its_position_before_anything_runs() {
     let t = Xuncha::new();
@@ -66,16 +74,7 @@ fn a_runaway_or_failing_script_is_a_rule_error_and_the_others_still_run() {
                       "started_at": "2026-03-02T10:00:00+08:00", "family_notified_at": "2026-03-03T20:00:00+08:00"}]
     });
     let f = t.write("c.ndjson", &format!("{case}\n{}\n", case.to_string().replace("\"C1\"", "\"C2\"")));
-    let r = t.run([
-        "--rules",
-        dir.to_str().unwrap_or_default(),
-        "audit",
-        f.to_str().unwrap_or_default(),
-        "--as-of",
-        "2026-06-30",
-        "--format",
-        "json",
-    ]);
+    let r = audit_with(&t, &dir, &f, &[]);
     assert_eq!(r.code, 1, "rule errors make exit 1: {}", r.stderr);
     let j = r.json();
     assert_eq!(j["rule_errors"].as_u64(), Some(4));
@@ -89,6 +88,36 @@ fn a_runaway_or_failing_script_is_a_rule_error_and_the_others_still_run() {
     assert!(r.stderr.contains("P049-failing` failed on case `C1`"), "{}", r.stderr);
     assert!(r.stderr.contains("the same error occurred on 1 more case"), "{}", r.stderr);
     assert_eq!(t.sql("SELECT count(*) FROM rule_errors")[0][0], "4");
+}
+
+/// A worker keeps rhai's function-resolution cache from check to check (issue #19): two
+/// rules that each define `fn who()` must still call their own, and the operation limit must
+/// count from zero on every check, not across the cases a worker checks.
+#[test]
+fn each_rule_calls_its_own_functions_and_the_operation_limit_is_per_check() {
+    let t = Xuncha::new();
+    let a = format!("{}fn who() {{ \"甲\" }}\n[finding(c.case_id, who(), #{{}})]\n", header("P049-a"));
+    let b = format!("{}fn who() {{ \"乙\" }}\n[finding(c.case_id, who(), #{{}})]\n", header("P049-b"));
+    // well under the limit on one case (two or more operations a step); eight cases on one
+    // worker would pass it if the count ran on
+    let heavy = format!("{}let n = 0;\nfor i in 0..100000 {{ n += 1; }}\n[]\n", header("P049-heavy"));
+    let dir = temp_rules(&t, &[("P049-a", &a), ("P049-b", &b), ("P049-heavy", &heavy)]);
+    let cases: String = (1..=8)
+        .map(|i| {
+            let case = serde_json::json!({
+                "case_id": format!("C{i}"), "kind": "criminal", "unit_id": "U01",
+                "officers": [{"id": "O1", "role": "lead"}]
+            });
+            format!("{case}\n")
+        })
+        .collect();
+    let f = t.write("c.ndjson", &cases);
+    // one thread: one worker checks every case
+    let r = audit_with(&t, &dir, &f, &["-j", "1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(t.sql("SELECT count(*) FROM rule_errors")[0][0], "0");
+    let got = t.sql("SELECT rule_id, message, count(*) FROM findings GROUP BY rule_id, message ORDER BY rule_id");
+    assert_eq!(got, [["P049-a", "甲", "8"], ["P049-b", "乙", "8"]]);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! of this same binary and reports wall time, CPU time and peak memory of each.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{note, out, out_json, Cli, Format, Outcome};
 use crate::engine::index::CrossIndex;
-use crate::engine::run::{RuleSetShared, Worker};
+use crate::engine::run::{RuleSetShared, Worker, Workers};
 use crate::model::Case;
 
 #[derive(Debug, Subcommand)]
@@ -135,14 +135,12 @@ fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
     let shared = RuleSetShared::new(&set, index);
     let all = vec![true; set.rules.len()];
     let threads = rayon::current_num_threads().max(1);
-    let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::new(shared.clone()))).collect();
+    let workers = Workers::new(shared);
     let pass = || -> (u64, u64) {
         cases
             .par_iter()
             .map(|c| {
-                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let w = workers[slot].lock().unwrap_or_else(|p| p.into_inner());
-                let o = w.check(c.clone(), as_of, &all);
+                let o = workers.with(|w| w.check(c.clone(), as_of, &all));
                 (o.findings.len() as u64, o.skipped.iter().filter(|s| s.is_none()).count() as u64)
             })
             .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
@@ -151,9 +149,7 @@ fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
     pass();
     // time the measured passes only, not the warm-up
     if a.profile {
-        for w in &workers {
-            w.lock().unwrap_or_else(|p| p.into_inner()).profile();
-        }
+        workers.each(Worker::profile);
     }
     let started = Instant::now();
     let (mut findings, mut runs) = (0, 0);
@@ -165,8 +161,8 @@ fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<Outcome> {
     let mut slowest = Vec::new();
     if a.profile {
         let mut total = vec![(0u64, 0u64); set.rules.len()];
-        for w in &workers {
-            for (i, t) in w.lock().unwrap_or_else(|p| p.into_inner()).timings().into_iter().enumerate() {
+        for timings in workers.each(|w| w.timings()) {
+            for (i, t) in timings.into_iter().enumerate() {
                 total[i].0 += t.0;
                 total[i].1 += t.1;
             }

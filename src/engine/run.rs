@@ -2,9 +2,10 @@
 //! rayon thread; the case is converted to a rhai map once and every applicable check runs
 //! against it as a scope constant.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use rhai::{Dynamic, Engine, Scope, AST};
+use rhai::{Caches, Dynamic, Engine, EvalAltResult, ImmutableString, Scope, AST};
 use serde::Serialize;
 
 use super::api::{self, Ctx};
@@ -14,7 +15,9 @@ use super::{build_engine, compile, describe_eval_error, RuleSet};
 use crate::model::Case;
 
 mod due;
+mod pool;
 pub use due::{due_message, due_time_text, Pending, DUE_HORIZON};
+pub use pool::Workers;
 
 /// How sure a finding is. A `violation` breaks the rule on the record and is counted and
 /// scored. A `review` (待核查) breaks the main rule on the record where an exception the law
@@ -146,6 +149,16 @@ pub fn sections_present(c: &Case) -> u32 {
 pub struct Worker {
     engine: Engine,
     asts: Vec<AST>,
+    /// per rule: its script's source name, as rhai's runtime state holds it
+    sources: Vec<Option<ImmutableString>>,
+    /// rhai's function-resolution caches, kept across checks and cases (issue #19): one
+    /// shared by the rules that define no script function, one of its own for each rule that
+    /// does (the cache is keyed by call hash, so one rule's `fn helper` would otherwise be
+    /// found for another's)
+    caches: RefCell<Vec<Caches>>,
+    /// per rule: its cache in `caches`; `None` for a script that imports a module, which
+    /// resolves afresh on every evaluation (an import can change what a name resolves to)
+    cache_of: Vec<Option<usize>>,
     set: Arc<RuleSetShared>,
     /// per rule: nanoseconds spent and runs, when profiling (`xuncha bench eval --profile`)
     timing: Option<std::cell::RefCell<Vec<(u64, u64)>>>,
@@ -177,8 +190,59 @@ impl Worker {
     /// an error here is unexpected and reported as a rule error on use).
     pub fn new(set: Arc<RuleSetShared>) -> Worker {
         let engine = build_engine(&set.calendar);
-        let asts = set.rules.iter().map(|r| compile(&engine, r).unwrap_or_default()).collect();
-        Worker { engine, asts, set, timing: None, due_horizon: None }
+        let asts: Vec<AST> = set.rules.iter().map(|r| compile(&engine, r).unwrap_or_default()).collect();
+        let sources = asts.iter().map(|a| a.source().map(ImmutableString::from)).collect();
+        let mut caches = vec![new_caches()];
+        let cache_of = asts
+            .iter()
+            .map(|a| {
+                if imports(a) {
+                    None
+                } else if a.has_functions() {
+                    caches.push(new_caches());
+                    Some(caches.len() - 1)
+                } else {
+                    Some(0)
+                }
+            })
+            .collect();
+        Worker { engine, asts, sources, caches: RefCell::new(caches), cache_of, set, timing: None, due_horizon: None }
+    }
+
+    /// Evaluates rule `i`'s script with `scope` (the case pushed as a constant), as
+    /// `Engine::eval_ast_with_scope` does but with the worker's function-resolution cache for
+    /// that rule instead of an empty one. The runtime state is new on each call, so the
+    /// operation limit counts from zero for every check. A panic inside the script engine is
+    /// returned as `Err`, and the cache the evaluation used is dropped.
+    fn eval(&self, scope: &mut Scope, i: usize) -> std::thread::Result<Result<Dynamic, Box<EvalAltResult>>> {
+        let ast = &self.asts[i];
+        let slot = self.cache_of[i];
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut global = self.engine.new_global_runtime_state();
+            global.source.clone_from(&self.sources[i]);
+            global.lib.push(ast.shared_lib().clone());
+            global.embedded_module_resolver = ast.resolver().cloned();
+            let mut fresh = Caches::new();
+            let mut caches = self.caches.borrow_mut();
+            let cache = match slot {
+                Some(c) => &mut caches[c],
+                None => &mut fresh,
+            };
+            // `eval_statements_raw` is the one public entry point that takes the caches; it
+            // is deprecated in favour of nothing (rhai 1.27), and evaluates as
+            // `eval_ast_with_scope` does once the state carries the AST's source and functions
+            #[allow(deprecated)]
+            let r = self.engine.eval_statements_raw(&mut global, cache, scope, ast.statements());
+            // a block's caches are popped when it ends; the rule's own stays
+            cache.rewind_fn_resolution_caches(1);
+            r
+        }));
+        if res.is_err() {
+            if let Some(c) = slot {
+                self.caches.borrow_mut()[c] = new_caches();
+            }
+        }
+        res
     }
 
     /// Starts recording the time each check takes (see [`Worker::timings`]).
@@ -245,9 +309,7 @@ impl Worker {
                 let started = self.timing.as_ref().map(|_| std::time::Instant::now());
                 // a panic inside the script engine is that rule's error on this case, never
                 // the end of the audit
-                let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &self.asts[i])
-                }));
+                let res = self.eval(&mut scope, i);
                 scope.rewind(base);
                 if let (Some(t), Some(started)) = (&self.timing, started) {
                     let slot = &mut t.borrow_mut()[i];
@@ -360,6 +422,24 @@ impl Worker {
             });
         }
     }
+}
+
+/// A function-resolution cache stack with its bottom cache in place, so that evaluating a
+/// script at top level fills that one and leaves it for the next evaluation.
+fn new_caches() -> Caches {
+    let mut c = Caches::new();
+    c.push_fn_resolution_cache();
+    c
+}
+
+/// Whether a script has an `import` statement anywhere.
+fn imports(ast: &AST) -> bool {
+    let mut found = false;
+    ast.walk(&mut |path: &[rhai::ASTNode]| {
+        found |= matches!(path.last(), Some(rhai::ASTNode::Stmt(rhai::Stmt::Import(..))));
+        !found
+    });
+    found
 }
 
 /// The officers responsible for a finding: the case's lead officer(s), the officers named

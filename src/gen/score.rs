@@ -2,14 +2,14 @@
 //! generated-truth tests hold at 0.99 per category.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{generate, script::Injectors, GenError, GenOptions, Truth};
 use crate::engine::index::CrossIndex;
-use crate::engine::run::{RuleSetShared, Worker};
+use crate::engine::run::{RuleSetShared, Workers};
 use crate::engine::RuleSet;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -46,19 +46,9 @@ pub fn score(opts: &GenOptions, scripts: &Injectors, set: &RuleSet) -> Result<Sc
     let index = Arc::new(CrossIndex::from_cases(cases.iter()));
     let shared = RuleSetShared::new(set, index);
     let selected = vec![true; set.rules.len()];
-    let workers: Vec<Mutex<Option<Worker>>> =
-        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
-    let outcomes: Vec<_> = cases
-        .into_par_iter()
-        .map(|c| {
-            let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-            let mut g = match workers[slot].lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
-            g.get_or_insert_with(|| Worker::new(shared.clone())).check(Arc::new(c), as_of, &selected)
-        })
-        .collect();
+    let workers = Workers::new(shared);
+    let outcomes: Vec<_> =
+        cases.into_par_iter().map(|c| workers.with(|w| w.check(Arc::new(c), as_of, &selected))).collect();
     let mut found: HashSet<Truth> = HashSet::new();
     let mut errors = Vec::new();
     for o in &outcomes {

@@ -18,7 +18,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use rhai::{Dynamic, Scope};
+use rhai::Scope;
 use serde::Serialize;
 
 use super::{CaseOutcome, Finding, Worker};
@@ -179,9 +179,7 @@ impl Worker {
         let ctx = Ctx::new(case.clone(), at, self.set.rules.clone(), self.set.index.clone());
         let ((res, marks), _) = api::with_case(ctx, || {
             api::set_rule(rule);
-            let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.engine.eval_ast_with_scope::<Dynamic>(scope, &self.asts[rule])
-            }));
+            let res = self.eval(scope, rule);
             scope.rewind(base);
             (res, api::take_due())
         });
