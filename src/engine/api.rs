@@ -745,14 +745,8 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn(
         "reversed",
         |later_label: ImmutableString, later: Dynamic, earlier_label: ImmutableString, earlier: Dynamic| -> Dynamic {
-            match (later.as_int(), earlier.as_int()) {
-                (Ok(a), Ok(b)) if a < b => Dynamic::from(format!(
-                    "{later_label}（{}）早于{earlier_label}（{}）",
-                    Ts(a).local_text(),
-                    Ts(b).local_text()
-                )),
-                _ => Dynamic::UNIT,
-            }
+            reversed_text(&later_label, later.as_int().ok(), &earlier_label, earlier.as_int().ok())
+                .map_or(Dynamic::UNIT, Dynamic::from)
         },
     );
     engine.register_fn(
@@ -763,17 +757,14 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
          later: Dynamic,
          earlier_label: ImmutableString,
          earlier: Dynamic| {
-            if let (Ok(a), Ok(b)) = (later.as_int(), earlier.as_int()) {
-                if a < b {
-                    let text =
-                        format!("{later_label}（{}）早于{earlier_label}（{}）", Ts(a).local_text(), Ts(b).local_text());
-                    hits.push(Dynamic::from_array(vec![subject, text.into()]));
-                }
+            if let Some(text) = reversed_text(&later_label, later.as_int().ok(), &earlier_label, earlier.as_int().ok())
+            {
+                hits.push(Dynamic::from_array(vec![subject, text.into()]));
             }
         },
     );
-    // a method on the case constant: rhai passes it by reference (pure), so the section is
-    // read where it is, not copied as `c.penalties` would be
+    // a method on the case constant: rhai passes it by reference (pure), so no section is
+    // copied as `c.penalties` would be
     // rhai walks a `&mut` argument after the call to check its size, so one call for the whole
     // table walks the case once
     engine.register_fn("reversed_pairs", |case: &mut Map, pairs: Array| -> Res<Array> { reversed_pairs(case, &pairs) });
@@ -932,6 +923,13 @@ pub fn notice_waiver(m: &Map) -> Map {
     out
 }
 
+/// `立案（2026-03-01 09:00）早于受案（…）` when the step that must come later is strictly
+/// earlier; `None` when in order or either time is missing.
+fn reversed_text(later_label: &str, later: Option<i64>, earlier_label: &str, earlier: Option<i64>) -> Option<String> {
+    let (a, b) = (later?, earlier?);
+    (a < b).then(|| format!("{later_label}（{}）早于{earlier_label}（{}）", Ts(a).local_text(), Ts(b).local_text()))
+}
+
 /// `reversed_pairs`: a table of time pairs over the case's sections, compared in host code.
 fn reversed_pairs(case: &Map, pairs: &[Dynamic]) -> Res<Array> {
     const SHAPE: &str = "reversed_pairs: each row is [section, later_label, later_field, earlier_label, earlier_field]";
@@ -957,16 +955,9 @@ fn reversed_pairs(case: &Map, pairs: &[Dynamic]) -> Res<Array> {
             let Some(m) = r.read_lock::<Map>() else { continue };
             let at = |f: &ImmutableString| m.get(f.as_str()).and_then(|v| v.as_int().ok());
             for [_, later_label, later, earlier_label, earlier] in table.iter().filter(|row| row[0] == *section) {
-                if let (Some(a), Some(b)) = (at(later), at(earlier)) {
-                    if a < b {
-                        let text = format!(
-                            "{later_label}（{}）早于{earlier_label}（{}）",
-                            Ts(a).local_text(),
-                            Ts(b).local_text()
-                        );
-                        let subject = m.get("id").cloned().unwrap_or(Dynamic::UNIT);
-                        hits.push(Dynamic::from_array(vec![subject, text.into()]));
-                    }
+                if let Some(text) = reversed_text(later_label, at(later), earlier_label, at(earlier)) {
+                    let subject = m.get("id").cloned().unwrap_or(Dynamic::UNIT);
+                    hits.push(Dynamic::from_array(vec![subject, text.into()]));
                 }
             }
         }
