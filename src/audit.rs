@@ -25,6 +25,9 @@ use crate::store::findings::{self, Audited, CategoryInfo, Counts, NewRun, RunCtx
 use crate::store::xindex::{self, StoredIndex};
 use crate::store::{Context, Store, StoreError};
 
+mod overlap;
+pub use overlap::{can_overlap, run_files};
+
 /// Cases per transaction.
 pub const CHUNK: usize = 2048;
 
@@ -95,6 +98,9 @@ pub struct Summary {
     /// their last audit applies to their kind, and they hold no finding or running deadline
     /// of those rules
     pub stamped_unread: u64,
+    /// of the cases audited, those checked while `audit FILE` imported them into an empty
+    /// store, against the cases read so far, and not checked again at the end
+    pub checked_on_import: u64,
 }
 
 /// A changed rule and the number of cases it ran on.
@@ -202,6 +208,8 @@ pub enum AuditError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Selection(String),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
 }
 
 /// How far apart in time a stored session may be from a changed one and still be re-audited.
@@ -230,304 +238,409 @@ pub fn stored_index(store: &Store) -> Result<CrossIndex, StoreError> {
 }
 
 /// Runs the audit. `progress(done, total)` is called after each chunk.
-#[allow(clippy::too_many_lines)]
 pub fn run(
     store: &mut Store,
     set: &RuleSet,
     opts: &Options,
     progress: &dyn Fn(u64, u64),
 ) -> Result<Summary, AuditError> {
-    let started = Instant::now();
-    let selected = set.selection(&opts.select, &opts.ignore).map_err(AuditError::Selection)?;
-    let complete = selected.iter().all(|s| *s);
-    let cross = set.rules.iter().zip(&selected).any(|(r, s)| *s && r.header.cross_case);
-    let effective = set.effective_versions();
-    let versions: serde_json::Map<String, serde_json::Value> = set
-        .rules
-        .iter()
-        .zip(&effective)
-        .map(|(r, v)| (r.header.id.clone(), serde_json::Value::String(v.clone())))
-        .collect();
-    // before this run is recorded: which rules changed since each case's last audit
-    let plans = plan_reruns(store, set, &effective)?;
-    let selection_text = (!complete).then(|| format!("select={:?} ignore={:?}", opts.select, opts.ignore));
-    let run_id = findings::begin_run(
-        store,
-        &NewRun {
-            as_of: opts.as_of,
-            full: opts.full,
-            selection: selection_text.as_deref(),
-            rules_hash: &set.rules_hash,
-            rule_versions: &serde_json::Value::Object(versions).to_string(),
-            rules_source: &set.origin.describe(),
-        },
-    )?;
+    let mut run = Run::begin(store, set, opts)?;
+    run.check_stored(store, progress)?;
+    run.finish(store)
+}
 
-    let categories: HashMap<String, CategoryInfo> = set
-        .catalog
-        .categories
-        .iter()
-        .map(|c| {
-            let sev =
-                serde_json::to_value(c.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            (c.code.clone(), CategoryInfo { group: c.group.clone(), severity: sev, points: c.points })
-        })
-        .collect();
-    let preview: HashSet<String> = set
-        .rules
-        .iter()
-        .filter(|r| r.header.status != crate::engine::rule::Status::Stable)
-        .map(|r| r.header.id.clone())
-        .collect();
-    let ctx = RunCtx {
-        run_id,
-        as_of: opts.as_of,
-        categories: &categories,
-        preview_rules: &preview,
-        complete,
-        rules_hash: &set.rules_hash,
-    };
+/// What the outcomes of a run add up to.
+#[derive(Default)]
+struct Tally {
+    counts: Counts,
+    audited: u64,
+    errors: Vec<ErrorGroup>,
+    error_total: u64,
+    /// per rule: the cases it ran on, counted for the rules changed since the cases' last audit
+    rerun_cases: Vec<u64>,
+}
 
-    // which cases: everything, or what may have changed, chosen once into a scratch list
-    // with the rules to run on each (`plan`)
-    store
-        .conn
-        .execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS audit_pick (case_id TEXT PRIMARY KEY, plan INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
-             DELETE FROM temp.audit_pick;
-             CREATE TEMP TABLE IF NOT EXISTS audit_plan (run_id INTEGER PRIMARY KEY, plan INTEGER NOT NULL);
-             DELETE FROM temp.audit_plan;",
-        )
-        .ctx("preparing the audit")?;
-    {
-        let mut ins = store
-            .conn
-            .prepare("INSERT INTO temp.audit_plan (run_id, plan) VALUES (?1, ?2)")
-            .ctx("preparing the audit")?;
-        for (run, plan) in &plans.runs {
-            ins.execute(params![run, *plan as i64]).ctx("preparing the audit")?;
-        }
-    }
-    let all = opts.full || !complete;
-    let total_cases: u64 =
-        store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
-    // every rule: content changed, a deadline passed, the as-of date moved back, or rules
-    // changed since an audit whose rule versions are unknown
-    let mut to_audit = store
-        .conn
-        .execute(
-            "INSERT INTO temp.audit_pick (case_id) SELECT case_id FROM cases
-             WHERE ?1 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
-                OR audited_as_of > ?3
-                OR (audited_rules IS NOT ?2
-                    AND (audited_rules = '' OR audited_run IS NULL
-                         OR audited_run NOT IN (SELECT run_id FROM temp.audit_plan)))",
-            params![all, set.rules_hash, opts.as_of],
-        )
-        .ctx("choosing the cases to audit")? as u64;
-    // the bound on session length the importer keeps: how early a session overlapping a
-    // window can start, for the dirty-key lookups and the index
-    let longest = if cross { Some(xindex::longest_session(store)?) } else { None };
-    // cases near a changed one, unless every case is audited anyway
-    if let Some(longest) = longest.filter(|_| to_audit < total_cases) {
-        to_audit += store
-            .conn
-            .execute(NEAR_CHANGED, [SESSION_MARGIN_S, longest])
-            .ctx("finding cases touched by changed cases")? as u64;
-    }
-    // a case of a kind none of its plan's changed rules applies to, holding no finding or
-    // running deadline of theirs, cannot change: it is stamped with this rule set unread
-    let stamped = if all { 0 } else { stamp_unaffected(store, set, &plans, run_id)? };
-    // the other cases stamped with another rule set: only the rules that changed since
-    let partial = if all {
-        0
-    } else {
-        store
-            .conn
-            .execute(
-                "INSERT OR IGNORE INTO temp.audit_pick (case_id, plan)
-                 SELECT c.case_id, p.plan FROM cases c CROSS JOIN temp.audit_plan p ON p.run_id = c.audited_run
-                 WHERE c.audited_rules IS NOT ?1",
-                [&set.rules_hash],
-            )
-            .ctx("choosing the cases to check with the changed rules")? as u64
-    };
-    to_audit += partial;
-    // a rule only changed for some cases, AND the selection (complete when there are masks)
-    let masks: Vec<Vec<bool>> =
-        plans.masks.iter().map(|m| m.iter().zip(&selected).map(|(a, b)| *a && *b).collect()).collect();
-    let mut rerun_cases = vec![0u64; set.rules.len()];
-    // the cross-case index, read from the store as checks ask
-    let index = match longest {
-        Some(l) => CrossIndex::new(StoredIndex::with_longest(store, l)),
-        None => CrossIndex::default(),
-    };
-    let shared = RuleSetShared::new(set, Arc::new(index));
-
-    let rule_index: HashMap<String, usize> =
-        set.rules.iter().enumerate().map(|(i, r)| (r.header.id.clone(), i)).collect();
-    let mut workers = Workers::new(shared);
-    if !opts.no_due {
-        workers.track_due(DUE_HORIZON);
-    }
-    let mut counts = Counts::default();
-    let mut audited = 0u64;
-    let mut errors: Vec<ErrorGroup> = Vec::new();
-    let mut error_total = 0u64;
-    let mut last = String::new();
-    let read_chunk = |store: &Store, last: &mut String| -> Result<Vec<Row>, StoreError> {
-        let mut stmt = store
-            .conn
-            .prepare_cached(&format!(
-                "SELECT p.case_id, c.content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = p.case_id), p.plan,
-                        c.next_change
-                 FROM temp.audit_pick p CROSS JOIN cases c ON c.case_id = p.case_id
-                 WHERE p.case_id > ?1 ORDER BY p.case_id LIMIT {CHUNK}"
-            ))
-            .ctx("preparing the case query")?;
-        let rows: Vec<Row> = stmt
-            .query_map(params![last.as_str()], |r| {
-                Ok(Row {
-                    id: r.get(0)?,
-                    content_hash: r.get(1)?,
-                    raw: r.get(2)?,
-                    plan: r.get::<_, i64>(3)? as usize,
-                    next_change: r.get(4)?,
-                })
-            })
-            .ctx("reading cases")?
-            .collect::<Result<_, _>>()
-            .ctx("reading cases")?;
-        if let Some(tail) = rows.last() {
-            last.clone_from(&tail.id);
-        }
-        Ok(rows)
-    };
-    let check_chunk = |rows: &[Row]| -> Vec<CaseOutcome> {
-        rows.par_iter()
-            .map(|row| {
-                let (id, raw) = (&row.id, &row.raw);
-                workers.with(|worker| match serde_json::from_str::<Case>(raw) {
-                    Ok(case) if row.plan > 0 => {
-                        let mut o = worker.check(Arc::new(case), opts.as_of, &masks[row.plan - 1]);
-                        // the rules not run keep their answers, valid until the old instant
-                        o.next_change = o.next_change.min(row.next_change.unwrap_or(i64::MIN));
-                        o
-                    }
-                    Ok(case) => worker.check(Arc::new(case), opts.as_of, &selected),
-                    Err(e) => CaseOutcome {
-                        errors: vec![crate::engine::run::RuleError {
-                            rule_id: "(import)".into(),
-                            case_id: id.clone(),
-                            message: format!("the stored record no longer parses: {e}"),
-                            source_name: String::new(),
-                            line: 0,
-                            column: 0,
-                            limit: false,
-                        }],
-                        skipped: vec![Some(crate::engine::run::Skip::NotSelected); set.rules.len()],
-                        next_change: i64::MIN,
-                        ..Default::default()
-                    },
-                })
-            })
-            .collect()
-    };
-    // A pipeline: while the workers check one chunk, one thread commits the findings of the
-    // chunk before it (one transaction per chunk, with its audit stamps) and reads the next.
-    let mut rows = read_chunk(store, &mut last)?;
-    let mut checked: Option<Checked> = None;
-    while !rows.is_empty() || checked.is_some() {
-        let (io, outcomes) = rayon::join(
-            || -> Result<(Counts, Option<Checked>, Vec<Row>), StoreError> {
-                let mut done = Counts::default();
-                if let Some((rows, outcomes)) = &checked {
-                    let batch: Vec<Audited> = rows
-                        .iter()
-                        .zip(outcomes)
-                        .map(|(row, o)| Audited {
-                            case_id: &row.id,
-                            content_hash: &row.content_hash,
-                            outcome: o,
-                            rule_index: &rule_index,
-                        })
-                        .collect();
-                    done = findings::write_audited(store, &ctx, &batch)?;
-                }
-                let next = if rows.is_empty() { Vec::new() } else { read_chunk(store, &mut last)? };
-                Ok((done, checked.take(), next))
-            },
-            || check_chunk(&rows),
-        );
-        let (done, written, next) = io?;
-        if let Some((written_rows, outcomes)) = written {
-            counts += done;
-            for o in &outcomes {
-                for (i, n) in rerun_cases.iter_mut().enumerate() {
-                    if plans.changed[i] && o.skipped.get(i).is_some_and(Option::is_none) {
-                        *n += 1;
-                    }
-                }
-                for e in &o.errors {
-                    error_total += 1;
-                    let pos = if e.line > 0 { e.position() } else { e.source_name.clone() };
-                    match errors.iter_mut().find(|g| g.rule == e.rule_id && g.message == e.message && g.position == pos)
-                    {
-                        Some(g) => g.count += 1,
-                        None => errors.push(ErrorGroup {
-                            rule: e.rule_id.clone(),
-                            message: e.message.clone(),
-                            position: pos,
-                            first_case: e.case_id.clone(),
-                            count: 1,
-                            limit: e.limit,
-                        }),
-                    }
+impl Tally {
+    fn add(&mut self, written: Counts, outcomes: &[CaseOutcome], changed: &[bool]) {
+        self.counts += written;
+        self.audited += outcomes.len() as u64;
+        for o in outcomes {
+            for (i, n) in self.rerun_cases.iter_mut().enumerate() {
+                if changed[i] && o.skipped.get(i).is_some_and(Option::is_none) {
+                    *n += 1;
                 }
             }
-            audited += written_rows.len() as u64;
-            progress(audited, to_audit);
-        }
-        if !rows.is_empty() {
-            checked = Some((std::mem::replace(&mut rows, next), outcomes));
+            for e in &o.errors {
+                self.error_total += 1;
+                let pos = if e.line > 0 { e.position() } else { e.source_name.clone() };
+                match self
+                    .errors
+                    .iter_mut()
+                    .find(|g| g.rule == e.rule_id && g.message == e.message && g.position == pos)
+                {
+                    Some(g) => g.count += 1,
+                    None => self.errors.push(ErrorGroup {
+                        rule: e.rule_id.clone(),
+                        message: e.message.clone(),
+                        position: pos,
+                        first_case: e.case_id.clone(),
+                        count: 1,
+                        limit: e.limit,
+                    }),
+                }
+            }
         }
     }
-    let skipped = total_cases.saturating_sub(audited);
-    findings::finish_run(store, run_id, audited, skipped, counts, error_total, complete)?;
-    let open: u64 = store
-        .conn
-        .query_row("SELECT count(*) FROM findings WHERE status IN ('open', 'pushed')", [], |r| r.get(0))
-        .ctx("counting open findings")?;
-    let running_deadlines: u64 =
-        store.conn.query_row("SELECT count(*) FROM due", [], |r| r.get(0)).ctx("counting running deadlines")?;
-    let elapsed = started.elapsed().as_secs_f64();
-    Ok(Summary {
-        run_id,
-        as_of: Ts(opts.as_of).rfc3339(),
-        audited,
-        skipped,
-        new: counts.new,
-        still_open: counts.still_open,
-        open,
-        resolved: counts.resolved,
-        reopened: counts.reopened,
-        rule_errors: error_total,
-        errors,
-        elapsed_s: elapsed,
-        cases_per_s: if elapsed > 0.0 { audited as f64 / elapsed } else { 0.0 },
-        calendar_presumed_years: set.calendar.presumed_years(),
-        running_deadlines,
-        rules_rerun: set
+}
+
+/// One audit run, from its record in `audit_runs` to its summary.
+struct Run<'a> {
+    set: &'a RuleSet,
+    opts: &'a Options,
+    started: Instant,
+    selected: Vec<bool>,
+    complete: bool,
+    cross: bool,
+    plans: Plans,
+    run_id: i64,
+    categories: HashMap<String, CategoryInfo>,
+    preview: HashSet<String>,
+    rule_index: HashMap<String, usize>,
+    tally: Tally,
+    /// of the stored cases checked: those checked with the changed rules alone
+    partial: u64,
+    /// cases stamped unread ([`stamp_unaffected`])
+    stamped: u64,
+    /// cases checked while a file was imported ([`overlap`]): the stored ones are picked
+    /// without them
+    checked_on_import: Option<u64>,
+}
+
+impl<'a> Run<'a> {
+    /// Plans the rules to run again and records the run.
+    fn begin(store: &mut Store, set: &'a RuleSet, opts: &'a Options) -> Result<Run<'a>, AuditError> {
+        let started = Instant::now();
+        let selected = set.selection(&opts.select, &opts.ignore).map_err(AuditError::Selection)?;
+        let complete = selected.iter().all(|s| *s);
+        let cross = set.rules.iter().zip(&selected).any(|(r, s)| *s && r.header.cross_case);
+        let effective = set.effective_versions();
+        let versions: serde_json::Map<String, serde_json::Value> = set
             .rules
             .iter()
-            .zip(&rerun_cases)
-            .zip(&plans.changed)
-            .filter(|(_, changed)| **changed)
-            .map(|((r, n), _)| RuleRerun { rule: r.header.id.clone(), cases: *n })
-            .collect(),
-        audited_partial: partial,
-        stamped_unread: stamped,
-    })
+            .zip(&effective)
+            .map(|(r, v)| (r.header.id.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        // before this run is recorded: which rules changed since each case's last audit
+        let plans = plan_reruns(store, set, &effective)?;
+        let selection_text = (!complete).then(|| format!("select={:?} ignore={:?}", opts.select, opts.ignore));
+        let run_id = findings::begin_run(
+            store,
+            &NewRun {
+                as_of: opts.as_of,
+                full: opts.full,
+                selection: selection_text.as_deref(),
+                rules_hash: &set.rules_hash,
+                rule_versions: &serde_json::Value::Object(versions).to_string(),
+                rules_source: &set.origin.describe(),
+            },
+        )?;
+        let categories: HashMap<String, CategoryInfo> = set
+            .catalog
+            .categories
+            .iter()
+            .map(|c| {
+                let sev = serde_json::to_value(c.severity)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                (c.code.clone(), CategoryInfo { group: c.group.clone(), severity: sev, points: c.points })
+            })
+            .collect();
+        let preview: HashSet<String> = set
+            .rules
+            .iter()
+            .filter(|r| r.header.status != crate::engine::rule::Status::Stable)
+            .map(|r| r.header.id.clone())
+            .collect();
+        let rule_index: HashMap<String, usize> =
+            set.rules.iter().enumerate().map(|(i, r)| (r.header.id.clone(), i)).collect();
+        Ok(Run {
+            set,
+            opts,
+            started,
+            selected,
+            complete,
+            cross,
+            plans,
+            run_id,
+            categories,
+            preview,
+            rule_index,
+            tally: Tally { rerun_cases: vec![0; set.rules.len()], ..Tally::default() },
+            partial: 0,
+            stamped: 0,
+            checked_on_import: None,
+        })
+    }
+
+    fn ctx(&self) -> RunCtx<'_> {
+        RunCtx {
+            run_id: self.run_id,
+            as_of: self.opts.as_of,
+            categories: &self.categories,
+            preview_rules: &self.preview,
+            complete: self.complete,
+            rules_hash: &self.set.rules_hash,
+        }
+    }
+
+    /// Every case or only the changed ones ([`Options::full`], or a partial selection).
+    fn all(&self) -> bool {
+        self.opts.full || !self.complete
+    }
+
+    /// The workers of this run, over `index`.
+    fn workers(&self, index: CrossIndex) -> Workers {
+        let mut workers = Workers::new(RuleSetShared::new(self.set, Arc::new(index)));
+        if !self.opts.no_due {
+            workers.track_due(DUE_HORIZON);
+        }
+        workers
+    }
+
+    /// Chooses the stored cases to check and checks them.
+    #[allow(clippy::too_many_lines)]
+    fn check_stored(&mut self, store: &mut Store, progress: &dyn Fn(u64, u64)) -> Result<(), AuditError> {
+        let (set, opts) = (self.set, self.opts);
+        // which cases: everything, or what may have changed, chosen once into a scratch list
+        // with the rules to run on each (`plan`)
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS audit_pick (case_id TEXT PRIMARY KEY, plan INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+                 DELETE FROM temp.audit_pick;
+                 CREATE TEMP TABLE IF NOT EXISTS audit_plan (run_id INTEGER PRIMARY KEY, plan INTEGER NOT NULL);
+                 DELETE FROM temp.audit_plan;",
+            )
+            .ctx("preparing the audit")?;
+        {
+            let mut ins = store
+                .conn
+                .prepare("INSERT INTO temp.audit_plan (run_id, plan) VALUES (?1, ?2)")
+                .ctx("preparing the audit")?;
+            for (run, plan) in &self.plans.runs {
+                ins.execute(params![run, *plan as i64]).ctx("preparing the audit")?;
+            }
+        }
+        let all = self.all();
+        let total_cases: u64 =
+            store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
+        // every rule: content changed, a deadline passed, the as-of date moved back, or rules
+        // changed since an audit whose rule versions are unknown
+        let mut to_audit = store
+            .conn
+            .execute(
+                "INSERT INTO temp.audit_pick (case_id) SELECT case_id FROM cases
+                 WHERE ?1 OR audited_hash IS NOT content_hash OR next_change IS NULL OR next_change <= ?3
+                    OR audited_as_of > ?3
+                    OR (audited_rules IS NOT ?2
+                        AND (audited_rules = '' OR audited_run IS NULL
+                             OR audited_run NOT IN (SELECT run_id FROM temp.audit_plan)))",
+                params![all, set.rules_hash, opts.as_of],
+            )
+            .ctx("choosing the cases to audit")? as u64;
+        // the bound on session length the importer keeps: how early a session overlapping a
+        // window can start, for the dirty-key lookups and the index
+        let longest = if self.cross { Some(xindex::longest_session(store)?) } else { None };
+        // cases near a changed one, unless every case is audited anyway
+        if let Some(longest) = longest.filter(|_| to_audit < total_cases) {
+            to_audit += store
+                .conn
+                .execute(NEAR_CHANGED, [SESSION_MARGIN_S, longest])
+                .ctx("finding cases touched by changed cases")? as u64;
+        }
+        if self.checked_on_import.is_some() {
+            // checked already, against the file's cases and the others (a changed case of the
+            // file is near itself); the stamp says which
+            to_audit -= store
+                .conn
+                .execute(
+                    "DELETE FROM temp.audit_pick WHERE case_id IN
+                       (SELECT case_id FROM cases WHERE audited_run = ?1 AND audited_hash = content_hash)",
+                    [self.run_id],
+                )
+                .ctx("choosing the cases to audit")? as u64;
+        }
+        // a case of a kind none of its plan's changed rules applies to, holding no finding or
+        // running deadline of theirs, cannot change: it is stamped with this rule set unread
+        self.stamped = if all { 0 } else { stamp_unaffected(store, set, &self.plans, self.run_id)? };
+        // the other cases stamped with another rule set: only the rules that changed since
+        self.partial = if all {
+            0
+        } else {
+            store
+                .conn
+                .execute(
+                    "INSERT OR IGNORE INTO temp.audit_pick (case_id, plan)
+                     SELECT c.case_id, p.plan FROM cases c CROSS JOIN temp.audit_plan p ON p.run_id = c.audited_run
+                     WHERE c.audited_rules IS NOT ?1",
+                    [&set.rules_hash],
+                )
+                .ctx("choosing the cases to check with the changed rules")? as u64
+        };
+        to_audit += self.partial;
+        let done_before = self.tally.audited;
+        // a rule only changed for some cases, AND the selection (complete when there are masks)
+        let masks: Vec<Vec<bool>> =
+            self.plans.masks.iter().map(|m| m.iter().zip(&self.selected).map(|(a, b)| *a && *b).collect()).collect();
+        // the cross-case index, read from the store as checks ask
+        let index = match longest {
+            Some(l) => CrossIndex::new(StoredIndex::with_longest(store, l)),
+            None => CrossIndex::default(),
+        };
+        let workers = self.workers(index);
+        let mut last = String::new();
+        let read_chunk = |store: &Store, last: &mut String| -> Result<Vec<Row>, StoreError> {
+            let mut stmt = store
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT p.case_id, c.content_hash, (SELECT raw FROM case_raw r WHERE r.case_id = p.case_id), p.plan,
+                            c.next_change
+                     FROM temp.audit_pick p CROSS JOIN cases c ON c.case_id = p.case_id
+                     WHERE p.case_id > ?1 ORDER BY p.case_id LIMIT {CHUNK}"
+                ))
+                .ctx("preparing the case query")?;
+            let rows: Vec<Row> = stmt
+                .query_map(params![last.as_str()], |r| {
+                    Ok(Row {
+                        id: r.get(0)?,
+                        content_hash: r.get(1)?,
+                        raw: r.get(2)?,
+                        plan: r.get::<_, i64>(3)? as usize,
+                        next_change: r.get(4)?,
+                    })
+                })
+                .ctx("reading cases")?
+                .collect::<Result<_, _>>()
+                .ctx("reading cases")?;
+            if let Some(tail) = rows.last() {
+                last.clone_from(&tail.id);
+            }
+            Ok(rows)
+        };
+        let selected = &self.selected;
+        let check_chunk = |rows: &[Row]| -> Vec<CaseOutcome> {
+            rows.par_iter()
+                .map(|row| {
+                    let (id, raw) = (&row.id, &row.raw);
+                    workers.with(|worker| match serde_json::from_str::<Case>(raw) {
+                        Ok(case) if row.plan > 0 => {
+                            let mut o = worker.check(Arc::new(case), opts.as_of, &masks[row.plan - 1]);
+                            // the rules not run keep their answers, valid until the old instant
+                            o.next_change = o.next_change.min(row.next_change.unwrap_or(i64::MIN));
+                            o
+                        }
+                        Ok(case) => worker.check(Arc::new(case), opts.as_of, selected),
+                        Err(e) => CaseOutcome {
+                            errors: vec![crate::engine::run::RuleError {
+                                rule_id: "(import)".into(),
+                                case_id: id.clone(),
+                                message: format!("the stored record no longer parses: {e}"),
+                                source_name: String::new(),
+                                line: 0,
+                                column: 0,
+                                limit: false,
+                            }],
+                            skipped: vec![Some(crate::engine::run::Skip::NotSelected); set.rules.len()],
+                            next_change: i64::MIN,
+                            ..Default::default()
+                        },
+                    })
+                })
+                .collect()
+        };
+        // A pipeline: while the workers check one chunk, one thread commits the findings of the
+        // chunk before it (one transaction per chunk, with its audit stamps) and reads the next.
+        let mut rows = read_chunk(store, &mut last)?;
+        let mut checked: Option<Checked> = None;
+        while !rows.is_empty() || checked.is_some() {
+            let ctx = self.ctx();
+            let (io, outcomes) = rayon::join(
+                || -> Result<(Counts, Option<Checked>, Vec<Row>), StoreError> {
+                    let mut done = Counts::default();
+                    if let Some((rows, outcomes)) = &checked {
+                        let batch: Vec<Audited> = rows
+                            .iter()
+                            .zip(outcomes)
+                            .map(|(row, o)| Audited {
+                                case_id: &row.id,
+                                content_hash: &row.content_hash,
+                                outcome: o,
+                                rule_index: &self.rule_index,
+                            })
+                            .collect();
+                        done = findings::write_audited(store, &ctx, &batch)?;
+                    }
+                    let next = if rows.is_empty() { Vec::new() } else { read_chunk(store, &mut last)? };
+                    Ok((done, checked.take(), next))
+                },
+                || check_chunk(&rows),
+            );
+            let (done, written, next) = io?;
+            if let Some((_, outcomes)) = written {
+                self.tally.add(done, &outcomes, &self.plans.changed);
+                progress(self.tally.audited, done_before + to_audit);
+            }
+            if !rows.is_empty() {
+                checked = Some((std::mem::replace(&mut rows, next), outcomes));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the run's end and sums it up.
+    fn finish(self, store: &mut Store) -> Result<Summary, AuditError> {
+        let (set, t) = (self.set, &self.tally);
+        let total_cases: u64 =
+            store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
+        let skipped = total_cases.saturating_sub(t.audited);
+        findings::finish_run(store, self.run_id, t.audited, skipped, t.counts, t.error_total, self.complete)?;
+        let open: u64 = store
+            .conn
+            .query_row("SELECT count(*) FROM findings WHERE status IN ('open', 'pushed')", [], |r| r.get(0))
+            .ctx("counting open findings")?;
+        let running_deadlines: u64 =
+            store.conn.query_row("SELECT count(*) FROM due", [], |r| r.get(0)).ctx("counting running deadlines")?;
+        let elapsed = self.started.elapsed().as_secs_f64();
+        Ok(Summary {
+            run_id: self.run_id,
+            as_of: Ts(self.opts.as_of).rfc3339(),
+            audited: t.audited,
+            skipped,
+            new: t.counts.new,
+            still_open: t.counts.still_open,
+            open,
+            resolved: t.counts.resolved,
+            reopened: t.counts.reopened,
+            rule_errors: t.error_total,
+            errors: t.errors.clone(),
+            elapsed_s: elapsed,
+            cases_per_s: if elapsed > 0.0 { t.audited as f64 / elapsed } else { 0.0 },
+            calendar_presumed_years: set.calendar.presumed_years(),
+            running_deadlines,
+            rules_rerun: set
+                .rules
+                .iter()
+                .zip(&t.rerun_cases)
+                .zip(&self.plans.changed)
+                .filter(|(_, changed)| **changed)
+                .map(|((r, n), _)| RuleRerun { rule: r.header.id.clone(), cases: *n })
+                .collect(),
+            audited_partial: self.partial,
+            stamped_unread: self.stamped,
+            checked_on_import: self.checked_on_import.unwrap_or(0),
+        })
+    }
 }
 
 /// `--as-of`: a date means the end of that day (Asia/Shanghai); an RFC 3339 instant is taken

@@ -2,6 +2,28 @@
 
 use crate::util::{lines, Xuncha};
 
+/// The cases of an NDJSON file.
+fn read_cases(path: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).expect("cases");
+    text.lines().map(|l| serde_json::from_str(l).expect("json")).collect()
+}
+
+/// Whether a case's first questioning has a start and an end.
+fn timed(c: &serde_json::Value) -> bool {
+    c["questionings"]
+        .as_array()
+        .is_some_and(|qs| qs.first().is_some_and(|q| q["started_at"].is_string() && q["ended_at"].is_string()))
+}
+
+/// Copies case `from`'s first questioning's times and officers into case `to`'s: the two
+/// overlap (P039).
+fn copy_questioning(all: &mut [serde_json::Value], from: usize, to: usize) {
+    let q = all[from]["questionings"][0].clone();
+    for key in ["started_at", "ended_at", "officer_ids"] {
+        all[to]["questionings"][0][key] = q[key].clone();
+    }
+}
+
 /// A criminal case whose detention notice is `hours_late` hours after 24 h (negative = on time).
 fn detention_case(id: &str, notified_after_h: i64) -> serde_json::Value {
     let notified = jiff::Timestamp::from_second(1_772_416_800 + notified_after_h * 3600).expect("ts"); // 2026-03-02T10:00+08:00 + h
@@ -198,20 +220,11 @@ fn findings_json_has_the_contract_keys() {
 fn incremental_run_with_a_cross_case_change_equals_a_full_audit() {
     let night = Xuncha::new();
     let (cases, _) = night.gen(300, 11, 0.3);
-    let text = std::fs::read_to_string(&cases).expect("cases");
-    let mut all: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
-    let timed = |c: &serde_json::Value| {
-        c["questionings"]
-            .as_array()
-            .is_some_and(|qs| qs.first().is_some_and(|q| q["started_at"].is_string() && q["ended_at"].is_string()))
-    };
+    let mut all = read_cases(&cases);
     let a = all.iter().position(timed).expect("a case with a timed questioning");
     let b = all.iter().skip(a + 1).position(timed).map(|i| i + a + 1).expect("another");
     let (a_id, b_id) = (all[a]["case_id"].clone(), all[b]["case_id"].clone());
-    let q = all[a]["questionings"][0].clone();
-    for key in ["started_at", "ended_at", "officer_ids"] {
-        all[b]["questionings"][0][key] = q[key].clone();
-    }
+    copy_questioning(&mut all, a, b);
     let changed = night.write("changed.ndjson", &lines(&all[b..=b]));
     let as_of = ["--as-of", "2026-06-30", "--format", "json"];
 
@@ -623,4 +636,70 @@ fn a_calendar_edit_reruns_the_checks_that_read_the_calendar_alone() {
     assert_eq!(e.t.sql(&format!("SELECT * FROM findings WHERE {untouched} ORDER BY id")), others);
     let events_now = e.events();
     assert_eq!(events_now[..events.len()], events[..], "earlier events stay");
+}
+
+/// `audit FILE` into an empty store checks each batch's cases while the import writes the
+/// batch before (issue #19). What it leaves must be what importing first and auditing then
+/// leaves, row for row, across batches (4,096 records each): a questioning copied from an
+/// early case into a late one (a cross-case overlap the early case could not see when it was
+/// checked), a case listed again in a later batch with other content, and a case listed twice
+/// in a row.
+#[test]
+fn auditing_a_file_while_importing_it_equals_importing_then_auditing() {
+    let gen = Xuncha::new();
+    let (cases, _) = gen.gen(9000, 5, 0.3);
+    let mut all = read_cases(&cases);
+    let early = all.iter().position(timed).expect("a case with a timed questioning");
+    let late = (8500..all.len()).find(|&i| timed(&all[i])).expect("a late one");
+    copy_questioning(&mut all, early, late);
+    let overlapping = [all[early]["case_id"].clone(), all[late]["case_id"].clone()];
+    // listed again in the last batch, without its documents
+    let mut again = all[100].clone();
+    again["documents"] = serde_json::json!([]);
+    all.push(again);
+    // twice in a row, the second without its closure
+    let mut twice = all[200].clone();
+    twice.as_object_mut().expect("case").remove("closure");
+    all.insert(201, twice);
+    let file = gen.write("cases.ndjson", &lines(&all));
+    let file = file.to_str().expect("path");
+    let as_of = ["--as-of", "2026-06-30", "--format", "json"];
+
+    let overlapped = Xuncha::new();
+    let a = overlapped.run(["audit", file].iter().chain(&as_of)).json();
+    let sequential = Xuncha::new();
+    assert_eq!(sequential.run(["--quiet", "import", file]).code, 0);
+    let b = sequential.run(["audit"].iter().chain(&as_of)).json();
+
+    let checked = a["checked_on_import"].as_u64().expect("checked_on_import");
+    // the early case at least is checked again once the late one is in
+    assert!(checked > 0 && checked < 9000, "cases checked while imported, some again: {a}");
+    assert_eq!(a["audited"], 9000);
+    assert_eq!(b["checked_on_import"], 0);
+    for key in
+        ["audited", "skipped", "new", "still_open", "open", "resolved", "reopened", "rule_errors", "running_deadlines"]
+    {
+        assert_eq!(a[key], b[key], "{key}: {a}\n{b}");
+    }
+    for query in [
+        "SELECT case_id, rule_id, subject, status, level, message, coalesce(verify, ''), evidence, officer_ids,
+                rule_version, first_run, last_run, first_seen, last_seen, recurrences
+         FROM findings ORDER BY case_id, rule_id, subject",
+        "SELECT f.case_id, f.rule_id, f.subject, e.at, e.run_id, coalesce(e.from_status, ''), e.to_status
+         FROM finding_events e JOIN findings f ON f.id = e.finding_id ORDER BY 1, 2, 3, 4",
+        "SELECT count(*) FROM finding_versions",
+        "SELECT * FROM due ORDER BY case_id, rule_id, subject",
+        "SELECT case_id, content_hash, audited_hash, audited_rules, audited_as_of, audited_run, next_change
+         FROM cases ORDER BY case_id",
+        "SELECT rule_id, case_id, message FROM rule_errors ORDER BY 1, 2",
+    ] {
+        assert_eq!(overlapped.sql(query), sequential.sql(query), "{query}");
+    }
+    for id in &overlapping {
+        let id = id.as_str().expect("id");
+        let p039 = overlapped.sql(&format!(
+            "SELECT count(*) FROM findings WHERE case_id = '{id}' AND rule_id LIKE 'P039%' AND status = 'open'"
+        ));
+        assert_ne!(p039[0][0], "0", "the copied questioning overlaps in case {id}");
+    }
 }

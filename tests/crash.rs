@@ -41,6 +41,19 @@ fn findings(t: &Xuncha, db: &std::path::Path) -> Vec<Vec<String>> {
     rows.map(|r| r.expect("row")).collect()
 }
 
+/// Kills `child` with SIGKILL once `done` says so (or it ended, or ten minutes passed).
+fn kill_9_once(mut child: std::process::Child, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() && start.elapsed() < Duration::from_secs(600) {
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+}
+
 fn audited(db: &std::path::Path) -> i64 {
     rusqlite::Connection::open(db)
         .and_then(|c| c.query_row("SELECT count(*) FROM cases WHERE audited_run IS NOT NULL", [], |r| r.get(0)))
@@ -90,7 +103,7 @@ fn kill_9_then_rerun_gives_the_clean_result() {
     for (n, fraction) in [0.25, 0.5, 0.75].into_iter().enumerate() {
         let db = t.path(&format!("crash-{n}.db"));
         import(&db);
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xuncha"))
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xuncha"))
             .current_dir(root())
             .args([
                 "--db",
@@ -107,15 +120,7 @@ fn kill_9_then_rerun_gives_the_clean_result() {
             .spawn()
             .expect("spawn");
         let target = (CASES as f64 * fraction) as i64;
-        let start = Instant::now();
-        while audited(&db) < target && start.elapsed() < Duration::from_secs(600) {
-            if child.try_wait().ok().flatten().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        kill_9_once(child, || audited(&db) >= target);
         let done = audited(&db);
         assert!(done < CASES as i64, "the audit finished before it could be killed ({done} cases)");
         let rerun = audit(&db);
@@ -177,7 +182,7 @@ fn kill_9_during_a_first_import_then_rerun_gives_the_clean_database() {
     let expected = imported(&clean);
 
     let db = t.path("killed-import.db");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xuncha"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xuncha"))
         .args(["--db", db.to_str().unwrap_or_default(), "--quiet", "import", &cases])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -188,15 +193,7 @@ fn kill_9_during_a_first_import_then_rerun_gives_the_clean_database() {
             .and_then(|c| c.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)))
             .unwrap_or(0)
     };
-    let start = Instant::now();
-    while stored(&db) == 0 && start.elapsed() < Duration::from_secs(600) {
-        if child.try_wait().ok().flatten().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
+    kill_9_once(child, || stored(&db) > 0);
     let conn = rusqlite::Connection::open(&db).expect("db");
     let (n, finished): (i64, Option<i64>) = conn
         .query_row("SELECT (SELECT count(*) FROM cases), (SELECT finished_at FROM import_runs)", [], |r| {
@@ -217,4 +214,49 @@ fn kill_9_during_a_first_import_then_rerun_gives_the_clean_database() {
     drop(conn);
     import(&db);
     assert_eq!(imported(&db), expected, "after a kill at {n} cases");
+}
+
+/// Issue #19: `audit FILE` into an empty store checks each batch's cases while the batch
+/// before is written, and writes a batch's cases, findings and stamps in one transaction.
+/// `kill -9` half way, then the same command again (which finds a store with cases, and
+/// imports before it audits), gives the findings of an uninterrupted run, with every rule and
+/// the cross-case check P039 among them.
+#[test]
+fn kill_9_during_an_audit_of_a_file_then_rerun_gives_the_clean_result() {
+    const N: u64 = 30_000;
+    let t = Xuncha::new();
+    let (cases, _) = t.gen(N, 13, 0.3);
+    let cases = cases.to_str().unwrap_or_default().to_owned();
+    let args = |db: &std::path::Path| -> Vec<String> {
+        ["--db", db.to_str().unwrap_or_default(), "--quiet", "audit", &cases, "--as-of", "2026-06-30"]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let audit = |db: &std::path::Path| {
+        let out = assert_cmd::Command::cargo_bin("xuncha")
+            .expect("bin")
+            .current_dir(root())
+            .args(args(db))
+            .output()
+            .expect("audit");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let clean = t.path("clean-audit.db");
+    audit(&clean);
+    let expected = findings(&t, &clean);
+    assert!(expected.iter().any(|f| f[1].contains("P039")), "the set should raise cross-case findings");
+
+    let db = t.path("killed-audit.db");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xuncha"))
+        .current_dir(root())
+        .args(args(&db))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    kill_9_once(child, || audited(&db) > 0);
+    let done = audited(&db);
+    assert!(done > 0 && done < N as i64, "the audit was not killed half way ({done} cases audited)");
+    audit(&db);
+    assert_eq!(findings(&t, &db), expected, "after a kill at {done} cases");
 }

@@ -20,8 +20,8 @@ fn rules() -> RuleSet {
 
 fn parse(v: &serde_json::Value) -> Case {
     parse_record("test", RawRecord::new(0, None, v.to_string()))
+        .map(|p| std::sync::Arc::unwrap_or_clone(p.case))
         .unwrap_or_else(|r| panic!("invalid case: {:?} {}", r.path, r.reason))
-        .case
 }
 
 fn at(s: &str) -> i64 {

@@ -298,7 +298,7 @@ fn records_that_contradict_themselves_raise_no_rule_error() {
         let parsed = parse_record("broken.ndjson", rec).unwrap_or_else(|r| panic!("not stored: {}", r.render()));
         cases.push(parsed.case);
     }
-    let index = Arc::new(CrossIndex::from_cases(cases.iter()));
+    let index = Arc::new(CrossIndex::from_cases(cases.iter().map(|c| &**c)));
     let worker = Worker::new(RuleSetShared::new(&set, index));
     let all = vec![true; set.rules.len()];
     let mut errors = std::collections::BTreeMap::<String, (usize, String)>::new();
@@ -306,7 +306,7 @@ fn records_that_contradict_themselves_raise_no_rule_error() {
     for as_of in ["2026-03-31", "2026-06-30"] {
         let as_of = xuncha::engine::testing::parse_as_of(Some(as_of)).expect("as of");
         for c in &cases {
-            let out = worker.check(Arc::new(c.clone()), as_of, &all);
+            let out = worker.check(c.clone(), as_of, &all);
             contradictions += out.findings.iter().filter(|f| f.category == "P108").count();
             for e in out.errors {
                 let slot = errors

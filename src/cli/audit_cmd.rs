@@ -5,9 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::import_cmd::import_and_report;
+use anyhow::Context as _;
+
+use super::import_cmd::report_rejects;
 use super::{note, out, out_json, thousands, Cli, Format, Outcome};
 use crate::audit::{self, Options, Summary};
+use crate::import::ImportSummary;
 use crate::store::Store;
 
 #[derive(Debug, Args)]
@@ -58,6 +61,13 @@ pub fn summary_text(s: &Summary) -> String {
             named.join(", "),
             thousands(s.audited_partial),
             thousands(s.stamped_unread)
+        ));
+    }
+    if s.checked_on_import > 0 {
+        t.push_str(&format!(
+            "  checked while imported: {}; checked again once the whole input was in: {}\n",
+            thousands(s.checked_on_import),
+            thousands(s.audited.saturating_sub(s.checked_on_import))
         ));
     }
     t.push_str(&format!(
@@ -111,12 +121,20 @@ pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
     }
     let mut store = Store::open(&cli.db)?;
     let mut partial = false;
-    if !a.files.is_empty() {
-        let s = import_and_report(cli, &a.files, &mut store)?;
-        partial |= s.rejected > 0;
+    let opts = Options { as_of, full: a.full, select: a.select.clone(), ignore: a.ignore.clone(), no_due: a.no_due };
+    // the files' cases are checked while they are imported where they can be
+    let overlap = audit::can_overlap(&a.files, &set, &opts);
+    let imported = |s: &ImportSummary| {
+        report_rejects(cli, s);
         if a.format == Format::Text {
-            note(cli, super::import_cmd::summary_text(&s).trim_end());
+            note(cli, super::import_cmd::summary_text(s).trim_end());
         }
+    };
+    if !a.files.is_empty() && !overlap {
+        let s = crate::import::import_files(&mut store, &a.files, &|_| {})
+            .context("import failed; batches already committed are kept")?;
+        partial |= s.rejected > 0;
+        imported(&s);
     }
     let bar = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(0);
@@ -134,8 +152,19 @@ pub fn run(cli: &Cli, a: &AuditArgs) -> anyhow::Result<Outcome> {
             b.set_position(done);
         }
     };
-    let opts = Options { as_of, full: a.full, select: a.select.clone(), ignore: a.ignore.clone(), no_due: a.no_due };
-    let summary = audit::run(&mut store, &set, &opts, &progress)?;
+    let summary = if overlap {
+        let (s, summary) = audit::run_files(&mut store, &set, &opts, &a.files, &progress)
+            .context("import and audit failed; batches already committed are kept")?;
+        partial |= s.rejected > 0;
+        if let Some(b) = &bar {
+            b.suspend(|| imported(&s));
+        } else {
+            imported(&s);
+        }
+        summary
+    } else {
+        audit::run(&mut store, &set, &opts, &progress)?
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -21,6 +21,12 @@ pub struct ImportArgs {
 /// Imports and reports; shared by `audit FILE...`.
 pub fn import_and_report(cli: &Cli, files: &[PathBuf], store: &mut Store) -> anyhow::Result<ImportSummary> {
     let summary = import_files(store, files, &|_| {}).context("import failed; batches already committed are kept")?;
+    report_rejects(cli, &summary);
+    Ok(summary)
+}
+
+/// Prints the records an import left out, and the files without records.
+pub fn report_rejects(cli: &Cli, summary: &ImportSummary) {
     for r in &summary.rejects {
         eprint!("{}", r.render());
     }
@@ -36,7 +42,6 @@ pub fn import_and_report(cli: &Cli, files: &[PathBuf], store: &mut Store) -> any
             ),
         );
     }
-    Ok(summary)
 }
 
 pub fn summary_text(s: &ImportSummary) -> String {

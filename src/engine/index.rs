@@ -4,7 +4,7 @@
 //! tables through their indexes (an audit), so that an audit's memory does not grow with
 //! the number of stored cases.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rhai::{Array, Dynamic, Map};
 
@@ -39,6 +39,11 @@ pub struct Entries {
 }
 
 impl Entries {
+    /// The resident id numbers the entries hold, each once or more.
+    pub fn person_keys(&self) -> impl Iterator<Item = &str> {
+        self.sessions.iter().filter_map(|(_, k, _)| k.as_deref()).chain(self.persons.iter().map(|(k, _)| k.as_str()))
+    }
+
     pub fn of(c: &Case) -> Entries {
         let key = |pid: &Option<String>| -> Option<String> {
             let pid = pid.as_deref()?;
@@ -202,9 +207,13 @@ pub struct MemoryIndex {
 
 impl MemoryIndex {
     pub fn from_cases<'a>(cases: impl IntoIterator<Item = &'a Case>) -> MemoryIndex {
+        MemoryIndex::from_entries(cases.into_iter().map(Entries::of))
+    }
+
+    /// The index of what cases put in it ([`Entries::of`]), when the cases are not kept.
+    pub fn from_entries(entries: impl IntoIterator<Item = Entries>) -> MemoryIndex {
         let mut ix = MemoryIndex::default();
-        for c in cases {
-            let e = Entries::of(c);
+        for e in entries {
             for (officer, _, s) in e.sessions {
                 ix.add_session(&officer, s);
             }
@@ -219,6 +228,59 @@ impl MemoryIndex {
             v.sort_by(|a, b| (a.at, &a.case_id, &a.record_id).cmp(&(b.at, &b.case_id, &b.record_id)));
         }
         ix
+    }
+
+    /// Adds one case's entries, keeping the order lookups rely on.
+    fn insert(&mut self, e: Entries) {
+        for (officer, _, s) in e.sessions {
+            let len = s.ended_at - s.started_at;
+            let l = self.longest.entry(officer.clone()).or_insert(0);
+            *l = (*l).max(len);
+            let v = self.sessions.entry(officer).or_default();
+            let at = v.partition_point(|x| {
+                (x.started_at, &x.case_id, &x.record_id) < (s.started_at, &s.case_id, &s.record_id)
+            });
+            v.insert(at, s);
+        }
+        for (key, r) in e.persons {
+            let v = self.persons.entry(key).or_default();
+            let at = v.partition_point(|x| (x.at, &x.case_id, &x.record_id) < (r.at, &r.case_id, &r.record_id));
+            v.insert(at, r);
+        }
+    }
+
+    /// Removes a case's entries (the longest session per officer stays: it only bounds a search).
+    fn remove_case(&mut self, case_id: &str) {
+        for v in self.sessions.values_mut() {
+            v.retain(|s| s.case_id != case_id);
+        }
+        for v in self.persons.values_mut() {
+            v.retain(|r| r.case_id != case_id);
+        }
+    }
+
+    /// The other cases near a case's entries: an overlapping session of the same officer, or
+    /// an entry of the same person.
+    fn neighbours(
+        &self,
+        case_id: &str,
+        margin: i64,
+        person_cases: &HashMap<String, HashSet<String>>,
+    ) -> HashSet<String> {
+        let mut near = HashSet::new();
+        for (officer, v) in &self.sessions {
+            for s in v.iter().filter(|s| s.case_id == case_id) {
+                let window = (s.started_at.saturating_sub(margin), s.ended_at.saturating_add(margin));
+                if let Ok(found) = self.sessions_between(officer, window.0, window.1) {
+                    near.extend(found.into_iter().map(|x| x.case_id));
+                }
+            }
+        }
+        for cases in person_cases.values().filter(|c| c.contains(case_id)) {
+            near.extend(cases.iter().cloned());
+        }
+        near.remove(case_id);
+        near
     }
 
     fn add_session(&mut self, officer: &str, s: Session) {
@@ -254,6 +316,119 @@ impl IndexSource for MemoryIndex {
             .get(key)
             .map(|v| v.iter().filter(|r| r.what == what && r.case_id != exclude_case).cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+/// The index of a file's cases while `audit FILE` imports and checks them batch by batch
+/// (into an empty store): each batch's entries are added before its cases are checked, and
+/// [`GrowingIndex::add`] names the cases checked earlier whose answers the batch may change.
+#[derive(Default)]
+pub struct GrowingIndex(std::sync::RwLock<Growing>);
+
+#[derive(Default)]
+struct Growing {
+    ix: MemoryIndex,
+    /// per person key: the cases with an entry of that person
+    person_cases: HashMap<String, HashSet<String>>,
+    cases: HashSet<String>,
+}
+
+impl GrowingIndex {
+    /// Adds the entries of a batch of cases. Returns the cases already in the index that may
+    /// answer otherwise now, as the incremental audit decides it for changed cases: a session
+    /// of the same officer overlapping one of the batch's by more than `-margin` seconds, an
+    /// entry of the same person, or the same case listed again (its earlier entries go).
+    pub fn add(&self, batch: Vec<(String, Entries)>, margin: i64) -> HashSet<String> {
+        let mut g = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let touched = g.near(&batch, margin);
+        for (case_id, e) in batch {
+            // listed again, in an earlier batch or in this one: the later record stands
+            if g.cases.contains(&case_id) {
+                g.ix.remove_case(&case_id);
+                for cases in g.person_cases.values_mut() {
+                    cases.remove(&case_id);
+                }
+            }
+            for key in e.person_keys() {
+                g.person_cases.entry(key.to_owned()).or_default().insert(case_id.clone());
+            }
+            g.ix.insert(e);
+            g.cases.insert(case_id);
+        }
+        touched
+    }
+
+    /// The cases [`GrowingIndex::add`] would name for a batch, without adding it.
+    pub fn near(&self, batch: &[(String, Entries)], margin: i64) -> HashSet<String> {
+        self.read().near(batch, margin)
+    }
+
+    /// How many cases the index holds.
+    pub fn len(&self) -> usize {
+        self.read().cases.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Growing> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Growing {
+    fn near(&self, batch: &[(String, Entries)], margin: i64) -> HashSet<String> {
+        let mut touched = HashSet::new();
+        let mut in_batch = HashSet::new();
+        for (case_id, e) in batch {
+            if self.cases.contains(case_id) {
+                touched.insert(case_id.clone());
+                touched.extend(self.ix.neighbours(case_id, margin, &self.person_cases));
+            } else if !in_batch.insert(case_id.as_str()) {
+                touched.insert(case_id.clone());
+            }
+            for (officer, _, s) in &e.sessions {
+                let window = (s.started_at.saturating_sub(margin), s.ended_at.saturating_add(margin));
+                if let Ok(found) = self.ix.sessions_between(officer, window.0, window.1) {
+                    touched.extend(found.into_iter().map(|x| x.case_id));
+                }
+            }
+            for key in e.person_keys() {
+                if let Some(cases) = self.person_cases.get(key) {
+                    touched.extend(cases.iter().cloned());
+                }
+            }
+        }
+        touched
+    }
+}
+
+impl IndexSource for GrowingIndex {
+    fn sessions(&self, officer: &str) -> Result<Vec<Session>, String> {
+        self.read().ix.sessions(officer)
+    }
+
+    fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String> {
+        self.read().ix.sessions_between(officer, from, to)
+    }
+
+    fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
+        self.read().ix.person_records(key, what, exclude_case)
+    }
+}
+
+impl<T: IndexSource> IndexSource for std::sync::Arc<T> {
+    fn sessions(&self, officer: &str) -> Result<Vec<Session>, String> {
+        (**self).sessions(officer)
+    }
+
+    fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String> {
+        (**self).sessions_between(officer, from, to)
+    }
+
+    fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
+        (**self).person_records(key, what, exclude_case)
     }
 }
 
@@ -306,5 +481,54 @@ mod tests {
         let all = ix.officer_overlaps("O1", (1000, 5000), 599, ("A", None)).expect("index");
         assert_eq!(found(&all).len(), 3);
         assert!(ix.officer_overlaps("O2", (1000, 5000), 0, ("A", None)).expect("index").is_empty());
+    }
+
+    fn entries(case: &str, sessions: &[(&str, i64, i64)], person: Option<&str>) -> (String, Entries) {
+        let mut e = Entries::default();
+        for (i, (officer, from, to)) in sessions.iter().enumerate() {
+            let s = Session { case_id: case.into(), record_id: format!("Q{i}"), started_at: *from, ended_at: *to };
+            e.sessions.push(((*officer).into(), None, s));
+        }
+        if let Some(k) = person {
+            let r = PersonRecord { case_id: case.into(), record_id: "P1".into(), what: "penalty".into(), at: 0 };
+            e.persons.push((k.into(), r));
+        }
+        (case.into(), e)
+    }
+
+    fn names(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_growing_index_names_the_cases_a_batch_may_change() {
+        let ix = GrowingIndex::default();
+        let first = vec![entries("A", &[("O1", 1000, 2000)], Some("K1")), entries("B", &[("O1", 3000, 4000)], None)];
+        assert!(ix.add(first, 0).is_empty(), "nothing was checked before the first batch");
+        let second = vec![
+            entries("C", &[("O1", 1500, 2500)], None),       // overlaps A
+            entries("D", &[("O2", 1500, 2500)], Some("K1")), // another officer; A's person
+            entries("E", &[("O1", 2000, 3000)], None),       // end to end with A and B: no overlap
+        ];
+        assert_eq!(names(ix.add(second, 0).into_iter().collect()), ["A"]);
+        // B listed again, elsewhere in time: B itself, and its old session is gone
+        let again = vec![entries("B", &[("O1", 5000, 6000)], None)];
+        assert_eq!(names(ix.add(again, 0).into_iter().collect()), ["B"]);
+        let at = |from, to| -> Vec<String> {
+            names(ix.sessions_between("O1", from, to).expect("index").into_iter().map(|s| s.case_id).collect())
+        };
+        assert!(at(3000, 4000).is_empty());
+        assert_eq!(at(5500, 5600), ["B"]);
+        // a margin widens the window: C ends 100 s before F starts
+        let late = vec![entries("F", &[("O1", 2600, 2700)], None)];
+        assert_eq!(names(ix.add(late, 100).into_iter().collect()), ["E"]);
+        let later = vec![entries("H", &[("O1", 2600, 2700)], None)];
+        assert_eq!(names(ix.add(later, 101).into_iter().collect()), ["C", "E", "F"]);
+        // twice in one batch: the later record stands
+        let twice = vec![entries("G", &[("O3", 0, 10)], None), entries("G", &[("O3", 20, 30)], None)];
+        assert_eq!(names(ix.add(twice, 0).into_iter().collect()), ["G"]);
+        let g: Vec<i64> = ix.sessions("O3").expect("index").iter().map(|s| s.started_at).collect();
+        assert_eq!(g, [20]);
     }
 }

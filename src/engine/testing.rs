@@ -130,7 +130,7 @@ pub fn parse_as_of(s: Option<&str>) -> Result<i64, String> {
 
 fn parse_case(v: &serde_json::Value, file: &str) -> Result<Case, String> {
     let rec = RawRecord::new(0, None, v.to_string());
-    parse_record(file, rec).map(|p| p.case).map_err(|r| match r.path {
+    parse_record(file, rec).map(|p| std::sync::Arc::unwrap_or_clone(p.case)).map_err(|r| match r.path {
         Some(p) => format!("the fixture case is not valid: at `{p}`: {}", r.reason),
         None => format!("the fixture case is not valid: {}", r.reason),
     })

@@ -36,10 +36,13 @@ pub const COMMIT_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 /// A parsed, valid case with its raw text and content hash.
 #[derive(Debug, Clone)]
 pub struct Parsed {
-    pub case: Case,
+    /// shared, so that `audit FILE` checks it before it is written without a copy
+    pub case: std::sync::Arc<Case>,
     pub raw: String,
     pub hash: String,
     pub line: u64,
+    /// the record's place among the file's records, counted from 0 ([`next_batch`] sets it)
+    pub seq: u64,
 }
 
 /// A record that was not imported, and why.
@@ -206,7 +209,7 @@ pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
         return Err(r);
     }
     let hash = blake3::hash(rec.text.as_bytes()).to_hex().to_string();
-    Ok(Parsed { case, raw: rec.text, hash, line: rec.line })
+    Ok(Parsed { case: std::sync::Arc::new(case), raw: rec.text, hash, line: rec.line, seq: 0 })
 }
 
 /// An input: a path, or `-` for standard input.
@@ -233,7 +236,7 @@ pub fn read_cases(path: &Path, mut rejected: impl FnMut(Option<Reject>)) -> Resu
             Item::Record(r) => {
                 bytes += r.text.len() as u64 + 1;
                 match parse_record(&name, r) {
-                    Ok(p) => cases.push(p.case),
+                    Ok(p) => cases.push(std::sync::Arc::unwrap_or_clone(p.case)),
                     Err(rej) => rejected(Some(rej)),
                 }
             }
@@ -245,19 +248,26 @@ pub fn read_cases(path: &Path, mut rejected: impl FnMut(Option<Reject>)) -> Resu
 
 /// One batch of a file: its records parsed (valid cases and rejects), with the input bytes
 /// and how many items it held.
-struct Batch {
-    good: Vec<Parsed>,
-    rejects: Vec<Reject>,
-    bytes: u64,
-    items: u64,
+pub(crate) struct Batch {
+    pub good: Vec<Parsed>,
+    pub rejects: Vec<Reject>,
+    pub bytes: u64,
+    pub items: u64,
 }
 
-/// Reads up to [`BATCH`] items of a file and parses them in parallel; `None` at its end.
+/// Reads up to `size` records of a file ([`BATCH`] for an import) and parses them in
+/// parallel; `None` at its end.
+/// `seq` counts the file's records read so far (each valid case gets its place).
 #[allow(clippy::result_large_err)] // as in `parse_record`: rejects are rare
-fn next_batch(name: &str, splitter: &mut Splitter<Box<dyn BufRead + Send>>) -> Result<Option<Batch>, ImportError> {
-    let mut records = Vec::with_capacity(BATCH);
+pub(crate) fn next_batch(
+    name: &str,
+    splitter: &mut Splitter<Box<dyn BufRead + Send>>,
+    seq: &mut u64,
+    size: usize,
+) -> Result<Option<Batch>, ImportError> {
+    let mut records = Vec::with_capacity(size);
     let mut broken = Vec::new();
-    while records.len() < BATCH {
+    while records.len() < size {
         match splitter.next_item() {
             Ok(Some(Item::Record(r))) => records.push(r),
             Ok(Some(Item::Broken { line, column, index, text, reason })) => broken.push(Reject {
@@ -279,7 +289,13 @@ fn next_batch(name: &str, splitter: &mut Splitter<Box<dyn BufRead + Send>>) -> R
     }
     let items = (records.len() + broken.len()) as u64;
     let bytes = records.iter().map(|r| r.text.len() as u64 + 1).sum::<u64>();
-    let results: Vec<Result<Parsed, Reject>> = records.into_par_iter().map(|r| parse_record(name, r)).collect();
+    let first = *seq;
+    *seq += records.len() as u64;
+    let results: Vec<Result<Parsed, Reject>> = records
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, r)| parse_record(name, r).map(|p| Parsed { seq: first + i as u64, ..p }))
+        .collect();
     let mut good = Vec::with_capacity(results.len());
     let mut rejects = broken;
     for r in results {
@@ -304,8 +320,8 @@ fn write_files(
     let run = summary.run_id;
     for (name, reader) in readers {
         let mut splitter = Splitter::new(reader);
-        let mut items = 0u64;
-        let mut pending = next_batch(&name, &mut splitter)?;
+        let (mut items, mut seq) = (0u64, 0u64);
+        let mut pending = next_batch(&name, &mut splitter, &mut seq, BATCH)?;
         while let Some(batch) = pending.take() {
             let (written, next) = rayon::join(
                 || -> Result<_, StoreError> {
@@ -315,7 +331,7 @@ fn write_files(
                     }
                     Ok(counts)
                 },
-                || next_batch(&name, &mut splitter),
+                || next_batch(&name, &mut splitter, &mut seq, BATCH),
             );
             let counts = written?;
             pending = next?;

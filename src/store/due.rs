@@ -6,7 +6,7 @@
 //! changed the next audit finds its (case, rule, subject). [`list`] reads them for
 //! `xuncha due`, the daily report's 即将到期 and an officer's list.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::findings::{Audited, RunCtx};
@@ -16,7 +16,7 @@ use crate::model::Ts;
 /// Writes the running deadlines of one audited case: the rows of the rules that ran (or
 /// could not apply) are replaced by what they found now; rows of rules that were not
 /// selected or failed on the case are kept.
-pub(crate) fn replace(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<(), StoreError> {
+pub(crate) fn replace(tx: &Connection, run: &RunCtx, a: &Audited) -> Result<(), StoreError> {
     let stale: Vec<(String, String)> = {
         let mut q = tx.prepare_cached("SELECT rule_id, subject FROM due WHERE case_id = ?1").ctx("preparing")?;
         let rows = q

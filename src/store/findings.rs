@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::{map_busy, now, Context, Store, StoreError};
@@ -109,7 +109,7 @@ pub fn finish_run(
 
 #[allow(clippy::too_many_arguments)] // one row of finding_events, column by column
 fn event(
-    tx: &Transaction,
+    tx: &Connection,
     id: i64,
     at: i64,
     run: Option<i64>,
@@ -125,7 +125,7 @@ fn event(
     Ok(())
 }
 
-fn set_officers(tx: &Transaction, id: i64, officers: &[String]) -> Result<(), StoreError> {
+fn set_officers(tx: &Connection, id: i64, officers: &[String]) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM finding_officers WHERE finding_id = ?1")
         .ctx("preparing")?
         .execute([id])
@@ -157,10 +157,61 @@ struct Existing {
 pub fn write_audited(store: &mut Store, run: &RunCtx, batch: &[Audited]) -> Result<Counts, StoreError> {
     let path = store.path.clone();
     let tx = store.write_tx()?;
+    let counts = write_audited_in(&tx, run, batch)?;
+    tx.commit().map_err(map_busy(&path, "committing audit results"))?;
+    Ok(counts)
+}
+
+/// Takes back what run `run_id` wrote for cases it checked against part of the cross-case
+/// index (`audit FILE` into an empty store, see `audit::overlap`): their findings first seen
+/// in the run, with their events, officers and versions, their running deadlines, the run's
+/// rule errors on them, and the stamps that said they were audited. The run checks them again
+/// at its end. Returns (cases the run had stamped, findings removed, rule errors removed).
+pub fn forget_checked(tx: &Connection, run_id: i64, case_ids: &[String]) -> Result<(u64, u64, u64), StoreError> {
+    let (mut cases, mut found, mut errors) = (0, 0, 0);
+    for id in case_ids {
+        for table in ["finding_events", "finding_officers", "finding_versions"] {
+            tx.prepare_cached(&format!(
+                "DELETE FROM {table} WHERE finding_id IN (SELECT id FROM findings WHERE case_id = ?1 AND first_run = ?2)"
+            ))
+            .ctx("preparing")?
+            .execute(params![id, run_id])
+            .ctx("taking back findings")?;
+        }
+        found += tx
+            .prepare_cached("DELETE FROM findings WHERE case_id = ?1 AND first_run = ?2")
+            .ctx("preparing")?
+            .execute(params![id, run_id])
+            .ctx("taking back findings")? as u64;
+        tx.prepare_cached("DELETE FROM due WHERE case_id = ?1")
+            .ctx("preparing")?
+            .execute([id])
+            .ctx("taking back running deadlines")?;
+        errors += tx
+            .prepare_cached("DELETE FROM rule_errors WHERE case_id = ?1 AND run_id = ?2")
+            .ctx("preparing")?
+            .execute(params![id, run_id])
+            .ctx("taking back rule errors")? as u64;
+        cases += tx
+            .prepare_cached(
+                "UPDATE cases SET audited_hash = NULL, audited_rules = NULL, audited_as_of = NULL, audited_run = NULL,
+                        next_change = NULL
+                 WHERE case_id = ?1 AND audited_run = ?2",
+            )
+            .ctx("preparing")?
+            .execute(params![id, run_id])
+            .ctx("taking back an audit stamp")? as u64;
+    }
+    Ok((cases, found, errors))
+}
+
+/// [`write_audited`] inside the caller's open transaction (`audit FILE` writes a batch's
+/// cases and their findings in one).
+pub fn write_audited_in(tx: &Connection, run: &RunCtx, batch: &[Audited]) -> Result<Counts, StoreError> {
     let mut counts = Counts::default();
     for a in batch {
-        counts += reconcile(&tx, run, a)?;
-        super::due::replace(&tx, run, a)?;
+        counts += reconcile(tx, run, a)?;
+        super::due::replace(tx, run, a)?;
         let mut err = tx
             .prepare_cached(
                 "INSERT INTO rule_errors (run_id, rule_id, case_id, message, position) VALUES (?1,?2,?3,?4,?5)",
@@ -185,11 +236,10 @@ pub fn write_audited(store: &mut Store, run: &RunCtx, batch: &[Audited]) -> Resu
                 .ctx("stamping an audited case")?;
         }
     }
-    tx.commit().map_err(map_busy(&path, "committing audit results"))?;
     Ok(counts)
 }
 
-fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, StoreError> {
+fn reconcile(tx: &Connection, run: &RunCtx, a: &Audited) -> Result<Counts, StoreError> {
     let mut c = Counts::default();
     let mut existing: HashMap<(String, String), Existing> = HashMap::new();
     {
@@ -323,7 +373,7 @@ fn reconcile(tx: &Transaction, run: &RunCtx, a: &Audited) -> Result<Counts, Stor
     Ok(c)
 }
 
-fn insert(tx: &Transaction, run: &RunCtx, f: &Finding, evidence: &str, officers: &str) -> Result<(), StoreError> {
+fn insert(tx: &Connection, run: &RunCtx, f: &Finding, evidence: &str, officers: &str) -> Result<(), StoreError> {
     let info = run.categories.get(&f.category);
     tx.prepare_cached(
         "INSERT INTO findings (case_id, rule_id, subject, category, group_code, severity, points, preview, status, message, evidence,
