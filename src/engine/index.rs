@@ -1,5 +1,6 @@
-//! The index behind the checks that look across cases: questioning sessions per officer,
-//! and penalties and summonses per resident id number. Either built in memory from cases
+//! The index behind the checks that look across cases: questioning sessions per officer and
+//! per questioned person's resident id number, and penalties and summonses per resident id
+//! number. Either built in memory from cases
 //! (rule tests, `explain FILE`, `gen`) or read from the store's `xsessions` and `xpersons`
 //! tables through their indexes (an audit), so that an audit's memory does not grow with
 //! the number of stored cases.
@@ -90,6 +91,16 @@ pub trait IndexSource: Send + Sync {
     fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String>;
     /// The person's records of kind `what` in cases other than `exclude_case`.
     fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String>;
+    /// The timed questionings of the person (by resident id number) in cases other than
+    /// `exclude_case` that overlap `[from, to]` (start before `to`, end after `from`): each
+    /// once, though the index keeps a session per officer.
+    fn person_sessions_between(
+        &self,
+        key: &str,
+        from: i64,
+        to: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<Session>, String>;
 }
 
 /// The cross-case index a check run asks.
@@ -174,6 +185,28 @@ impl CrossIndex {
             .collect())
     }
 
+    /// Questionings of the person `key` (a resident id number) in cases other than
+    /// `exclude_case` overlapping `[from, to]` by more than `more_than` seconds: each session
+    /// with the overlap's start and end, as [`CrossIndex::overlap_spans`] gives an officer's.
+    pub fn person_overlap_spans(
+        &self,
+        key: &str,
+        (from, to): (i64, i64),
+        more_than: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<(Session, i64, i64)>, String> {
+        let window = (from.saturating_add(more_than), to.saturating_sub(more_than));
+        Ok(self
+            .0
+            .person_sessions_between(key, window.0, window.1, exclude_case)?
+            .into_iter()
+            .filter_map(|s| {
+                let (a, b) = (s.started_at.max(from), s.ended_at.min(to));
+                (b - a > more_than).then_some((s, a, b))
+            })
+            .collect())
+    }
+
     /// Records of the same person in *other* cases.
     pub fn person_history(&self, key: &str, what: &str, exclude_case: &str) -> Result<Array, String> {
         Ok(self
@@ -196,6 +229,8 @@ impl CrossIndex {
 pub struct MemoryIndex {
     sessions: HashMap<String, Vec<Session>>,
     persons: HashMap<String, Vec<PersonRecord>>,
+    /// per resident id number: the questionings of that person, once each (not per officer)
+    person_sessions: HashMap<String, Vec<Session>>,
     /// per officer: the longest session, to bound the search window
     longest: HashMap<String, i64>,
 }
@@ -205,7 +240,10 @@ impl MemoryIndex {
         let mut ix = MemoryIndex::default();
         for c in cases {
             let e = Entries::of(c);
-            for (officer, _, s) in e.sessions {
+            for (officer, key, s) in e.sessions {
+                if let Some(k) = key {
+                    ix.person_sessions.entry(k).or_default().push(s.clone());
+                }
                 ix.add_session(&officer, s);
             }
             for (key, r) in e.persons {
@@ -217,6 +255,14 @@ impl MemoryIndex {
         }
         for v in ix.persons.values_mut() {
             v.sort_by(|a, b| (a.at, &a.case_id, &a.record_id).cmp(&(b.at, &b.case_id, &b.record_id)));
+        }
+        for v in ix.person_sessions.values_mut() {
+            v.sort_by(|a, b| (a.started_at, &a.case_id, &a.record_id).cmp(&(b.started_at, &b.case_id, &b.record_id)));
+            // one row per officer of the same questioning: keep one
+            v.dedup_by(|a, b| {
+                (a.started_at, a.ended_at, &a.case_id, &a.record_id)
+                    == (b.started_at, b.ended_at, &b.case_id, &b.record_id)
+            });
         }
         ix
     }
@@ -253,6 +299,26 @@ impl IndexSource for MemoryIndex {
             .persons
             .get(key)
             .map(|v| v.iter().filter(|r| r.what == what && r.case_id != exclude_case).cloned().collect())
+            .unwrap_or_default())
+    }
+
+    /// A scan of the person's few questionings.
+    fn person_sessions_between(
+        &self,
+        key: &str,
+        from: i64,
+        to: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<Session>, String> {
+        Ok(self
+            .person_sessions
+            .get(key)
+            .map(|v| {
+                v.iter()
+                    .filter(|s| s.case_id != exclude_case && s.started_at < to && s.ended_at > from)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default())
     }
 }
@@ -306,5 +372,52 @@ mod tests {
         let all = ix.officer_overlaps("O1", (1000, 5000), 599, ("A", None)).expect("index");
         assert_eq!(found(&all).len(), 3);
         assert!(ix.officer_overlaps("O2", (1000, 5000), 0, ("A", None)).expect("index").is_empty());
+    }
+
+    /// A questioning: (id, the person's id number or none, officers, "HH:MM", "HH:MM") on 2026-08-01.
+    type Q<'a> = (&'a str, Option<&'a str>, &'a [&'a str], &'a str, &'a str);
+
+    /// A case whose questionings are these, each of a person of its own.
+    fn case(id: &str, qs: &[Q]) -> Case {
+        let mut persons = Vec::new();
+        let mut questionings = Vec::new();
+        for (k, (q, idn, officers, from, to)) in qs.iter().enumerate() {
+            let pid = format!("P{k}");
+            persons.push(serde_json::json!({"id": pid, "role": "witness", "id_number": idn}));
+            questionings.push(serde_json::json!({
+                "id": q, "person_id": pid, "kind": "inquiry", "officer_ids": officers,
+                "started_at": format!("2026-08-01T{from}:00+08:00"), "ended_at": format!("2026-08-01T{to}:00+08:00"),
+            }));
+        }
+        let v = serde_json::json!({
+            "case_id": id, "kind": "administrative", "unit_id": "U01",
+            "officers": [{"id": "O1", "role": "lead"}], "accepted_at": "2026-03-01T09:00:00+08:00",
+            "persons": persons, "questionings": questionings,
+        });
+        let rec = crate::import::split::RawRecord::new(0, None, v.to_string());
+        crate::import::parse_record("t", rec).map(|p| p.case).map_err(|r| r.reason).expect("a valid case")
+    }
+
+    #[test]
+    fn a_persons_questionings_in_other_cases_are_found_once_each() {
+        const K: &str = "110101199005010011";
+        let cases = [
+            case("A", &[("Q1", Some(K), &["O1", "O2"], "09:00", "10:30"), ("Q2", Some(K), &["O1"], "09:30", "10:00")]),
+            case("B", &[("Q1", Some(K), &["O3", "O4"], "10:00", "11:00"), ("Q2", Some(K), &["O3"], "10:20", "11:00")]),
+            case("C", &[("Q7", Some(K), &["O5"], "10:30", "11:00")]), // end to start
+            case("D", &[("Q8", Some("110101199005010029"), &["O6"], "09:00", "10:30")]),
+            case("E", &[("Q9", None, &["O7"], "09:00", "10:30")]),
+        ];
+        let ix = CrossIndex::from_cases(cases.iter());
+        let span = |h: i64, m: i64| 1_785_546_000 + (h - 9) * 3600 + m * 60; // 2026-08-01 09:00 +08:00
+        let got = ix.person_overlap_spans(K, (span(9, 0), span(10, 30)), 600, "A").expect("index");
+        let got: Vec<_> = got.into_iter().map(|(s, a, b)| (s.case_id, s.record_id, a, b)).collect();
+        // B's Q1 once, though two officers attended it; B's Q2 overlaps by exactly 10 minutes;
+        // this case's own questionings are left to the in-case comparison
+        assert_eq!(got, [("B".into(), "Q1".into(), span(10, 0), span(10, 30))]);
+        assert_eq!(ix.person_overlap_spans(K, (span(9, 0), span(10, 30)), 599, "A").expect("index").len(), 2);
+        let other = ix.person_overlap_spans("110101199005010029", (span(9, 0), span(10, 30)), 0, "A");
+        assert_eq!(other.expect("index").len(), 1);
+        assert!(ix.person_overlap_spans(K, (span(11, 0), span(12, 0)), 0, "A").expect("index").is_empty());
     }
 }
