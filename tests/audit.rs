@@ -212,6 +212,43 @@ fn findings_json_has_the_contract_keys() {
     assert_eq!(r.json().as_array().map(Vec::len), Some(0));
 }
 
+/// Audits the generated `cases` in `night`, then imports `all[b]`, changed, on its own and
+/// audits again: a few cases may be re-audited, and the open findings must be those of a
+/// full audit of `all` in a new database (returned), among them P039 on `all[a]` and
+/// `all[b]` (`why` says why they overlap).
+fn change_one_case_and_compare(
+    night: &Xuncha,
+    cases: &std::path::Path,
+    all: &[serde_json::Value],
+    [a, b]: [usize; 2],
+    why: &str,
+) -> Xuncha {
+    let changed = night.write("changed.ndjson", &lines(&all[b..=b]));
+    let as_of = ["--as-of", "2026-06-30", "--format", "json"];
+
+    let first = night.run(["audit", cases.to_str().expect("path")].iter().chain(&as_of)).json();
+    assert_eq!(first["audited"], 300);
+    let second = night.run(["audit", changed.to_str().expect("path")].iter().chain(&as_of)).json();
+    let reaudited = second["audited"].as_u64().expect("audited");
+    assert!((2..60).contains(&reaudited), "only the changed case and those near it: {second}");
+
+    let fresh = Xuncha::new();
+    let whole = fresh.write("whole.ndjson", &lines(all));
+    let full = fresh.run(["audit", whole.to_str().expect("path")].iter().chain(&as_of)).json();
+    assert_eq!(full["audited"], 300);
+
+    let open = |t: &Xuncha| {
+        t.sql("SELECT case_id, rule_id, subject FROM findings WHERE status IN ('open', 'pushed') ORDER BY 1, 2, 3")
+    };
+    let (inc, clean) = (open(night), open(&fresh));
+    assert_eq!(inc, clean, "the incremental result differs from a full audit");
+    for id in [&all[a]["case_id"], &all[b]["case_id"]] {
+        let id = id.as_str().expect("id");
+        assert!(clean.iter().any(|f| f[0] == id && f[1].starts_with("P039")), "{why} in case {id}");
+    }
+    fresh
+}
+
 /// A nightly run that audits only the changed cases and those near them (loading only their
 /// part of the cross-case index) ends with the same open findings as a full audit of the
 /// same data in a new database. The change makes an unchanged case's questioning overlap a
@@ -223,27 +260,8 @@ fn incremental_run_with_a_cross_case_change_equals_a_full_audit() {
     let mut all = read_cases(&cases);
     let a = all.iter().position(timed).expect("a case with a timed questioning");
     let b = all.iter().skip(a + 1).position(timed).map(|i| i + a + 1).expect("another");
-    let (a_id, b_id) = (all[a]["case_id"].clone(), all[b]["case_id"].clone());
     copy_questioning(&mut all, a, b);
-    let changed = night.write("changed.ndjson", &lines(&all[b..=b]));
-    let as_of = ["--as-of", "2026-06-30", "--format", "json"];
-
-    let first = night.run(["audit", cases.to_str().expect("path")].iter().chain(&as_of)).json();
-    assert_eq!(first["audited"], 300);
-    let second = night.run(["audit", changed.to_str().expect("path")].iter().chain(&as_of)).json();
-    let reaudited = second["audited"].as_u64().expect("audited");
-    assert!((2..60).contains(&reaudited), "only the changed case and those near it: {second}");
-
-    let fresh = Xuncha::new();
-    let whole = fresh.write("whole.ndjson", &lines(&all));
-    let full = fresh.run(["audit", whole.to_str().expect("path")].iter().chain(&as_of)).json();
-    assert_eq!(full["audited"], 300);
-
-    let open = |t: &Xuncha| {
-        t.sql("SELECT case_id, rule_id, subject FROM findings WHERE status IN ('open', 'pushed') ORDER BY 1, 2, 3")
-    };
-    let (inc, clean) = (open(&night), open(&fresh));
-    assert_eq!(inc, clean, "the incremental result differs from a full audit");
+    let fresh = change_one_case_and_compare(&night, &cases, &all, [a, b], "the copied questioning overlaps");
     // the importer's bound on session length is the longest session (it never shrinks)
     let bound = |t: &Xuncha| t.sql("SELECT longest, (SELECT max(ended_at - started_at) FROM xsessions) FROM xbounds");
     for t in [&night, &fresh] {
@@ -252,13 +270,46 @@ fn incremental_run_with_a_cross_case_change_equals_a_full_audit() {
         assert!(b[0][0].parse::<i64>().expect("bound") >= b[0][1].parse::<i64>().expect("max"), "{b:?}");
     }
     assert_eq!(bound(&fresh)[0][0], bound(&fresh)[0][1], "a fresh import's bound is the longest session");
-    for id in [&a_id, &b_id] {
-        let id = id.as_str().expect("id");
-        assert!(
-            clean.iter().any(|f| f[0] == id && f[1].starts_with("P039")),
-            "the copied questioning overlaps in case {id}"
-        );
+}
+
+/// The same with a questioned person instead of an officer: a changed case now questions,
+/// by other officers and at the same time, a person with the resident id number of a person
+/// an unchanged case questioned. The unchanged case shares no officer with the change, only
+/// the person, and must be found and re-audited all the same (P039 by id number).
+#[test]
+fn incremental_run_with_a_person_questioned_in_two_cases_equals_a_full_audit() {
+    let night = Xuncha::new();
+    let (cases, _) = night.gen(300, 13, 0.3);
+    let mut all = read_cases(&cases);
+    // the first questioning, timed, of a person with an id number: (its officers, the number)
+    let questioned = |c: &serde_json::Value| -> Option<(Vec<serde_json::Value>, String)> {
+        let q = c["questionings"].as_array()?.first()?;
+        if !(q["started_at"].is_string() && q["ended_at"].is_string()) {
+            return None;
+        }
+        let p = c["persons"].as_array()?.iter().find(|p| p["id"] == q["person_id"])?;
+        Some((q["officer_ids"].as_array()?.clone(), p["id_number"].as_str()?.to_owned()))
+    };
+    let a = all.iter().position(|c| questioned(c).is_some()).expect("a case with a questioned person");
+    let (a_officers, a_number) = questioned(&all[a]).expect("a");
+    let b = all
+        .iter()
+        .enumerate()
+        .skip(a + 1)
+        .position(|(_, c)| questioned(c).is_some_and(|(o, _)| o.iter().all(|x| !a_officers.contains(x))))
+        .map(|i| i + a + 1)
+        .expect("another, by other officers");
+    let q = all[a]["questionings"][0].clone();
+    for key in ["started_at", "ended_at"] {
+        all[b]["questionings"][0][key] = q[key].clone();
     }
+    let pid = all[b]["questionings"][0]["person_id"].clone();
+    for p in all[b]["persons"].as_array_mut().expect("persons") {
+        if p["id"] == pid {
+            p["id_number"] = a_number.clone().into();
+        }
+    }
+    change_one_case_and_compare(&night, &cases, &all, [a, b], "the same person is questioned at the same time");
 }
 
 /// The nightly run skips a case until the instant its checks declared their answer could

@@ -1,5 +1,6 @@
-//! The index behind the checks that look across cases: questioning sessions per officer,
-//! and penalties and summonses per resident id number. Either built in memory from cases
+//! The index behind the checks that look across cases: questioning sessions per officer and
+//! per questioned person's resident id number, and penalties and summonses per resident id
+//! number. Either built in memory from cases
 //! (rule tests, `explain FILE`, `gen`) or read from the store's `xsessions` and `xpersons`
 //! tables through their indexes (an audit), so that an audit's memory does not grow with
 //! the number of stored cases.
@@ -95,6 +96,16 @@ pub trait IndexSource: Send + Sync {
     fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String>;
     /// The person's records of kind `what` in cases other than `exclude_case`.
     fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String>;
+    /// The timed questionings of the person (by resident id number) in cases other than
+    /// `exclude_case` that overlap `[from, to]` (start before `to`, end after `from`): each
+    /// once, though the index keeps a session per officer.
+    fn person_sessions_between(
+        &self,
+        key: &str,
+        from: i64,
+        to: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<Session>, String>;
 }
 
 /// The cross-case index a check run asks.
@@ -179,6 +190,28 @@ impl CrossIndex {
             .collect())
     }
 
+    /// Questionings of the person `key` (a resident id number) in cases other than
+    /// `exclude_case` overlapping `[from, to]` by more than `more_than` seconds: each session
+    /// with the overlap's start and end, as [`CrossIndex::overlap_spans`] gives an officer's.
+    pub fn person_overlap_spans(
+        &self,
+        key: &str,
+        (from, to): (i64, i64),
+        more_than: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<(Session, i64, i64)>, String> {
+        let window = (from.saturating_add(more_than), to.saturating_sub(more_than));
+        Ok(self
+            .0
+            .person_sessions_between(key, window.0, window.1, exclude_case)?
+            .into_iter()
+            .filter_map(|s| {
+                let (a, b) = (s.started_at.max(from), s.ended_at.min(to));
+                (b - a > more_than).then_some((s, a, b))
+            })
+            .collect())
+    }
+
     /// Records of the same person in *other* cases.
     pub fn person_history(&self, key: &str, what: &str, exclude_case: &str) -> Result<Array, String> {
         Ok(self
@@ -201,6 +234,8 @@ impl CrossIndex {
 pub struct MemoryIndex {
     sessions: HashMap<String, Vec<Session>>,
     persons: HashMap<String, Vec<PersonRecord>>,
+    /// per resident id number: the questionings of that person, once each (not per officer)
+    person_sessions: HashMap<String, Vec<Session>>,
     /// per officer: the longest session, to bound the search window
     longest: HashMap<String, i64>,
 }
@@ -214,7 +249,10 @@ impl MemoryIndex {
     pub fn from_entries(entries: impl IntoIterator<Item = Entries>) -> MemoryIndex {
         let mut ix = MemoryIndex::default();
         for e in entries {
-            for (officer, _, s) in e.sessions {
+            for (officer, key, s) in e.sessions {
+                if let Some(k) = key {
+                    ix.person_sessions.entry(k).or_default().push(s.clone());
+                }
                 ix.add_session(&officer, s);
             }
             for (key, r) in e.persons {
@@ -227,12 +265,34 @@ impl MemoryIndex {
         for v in ix.persons.values_mut() {
             v.sort_by(|a, b| (a.at, &a.case_id, &a.record_id).cmp(&(b.at, &b.case_id, &b.record_id)));
         }
+        for v in ix.person_sessions.values_mut() {
+            v.sort_by(|a, b| (a.started_at, &a.case_id, &a.record_id).cmp(&(b.started_at, &b.case_id, &b.record_id)));
+            // one row per officer of the same questioning: keep one
+            v.dedup_by(|a, b| {
+                (a.started_at, a.ended_at, &a.case_id, &a.record_id)
+                    == (b.started_at, b.ended_at, &b.case_id, &b.record_id)
+            });
+        }
         ix
     }
 
     /// Adds one case's entries, keeping the order lookups rely on.
     fn insert(&mut self, e: Entries) {
-        for (officer, _, s) in e.sessions {
+        for (officer, key, s) in e.sessions {
+            if let Some(k) = key {
+                let v = self.person_sessions.entry(k).or_default();
+                let at = v.partition_point(|x| {
+                    (x.started_at, &x.case_id, &x.record_id) < (s.started_at, &s.case_id, &s.record_id)
+                });
+                // one row per officer of the same questioning: keep one
+                let same = v.get(at).is_some_and(|x| {
+                    (x.started_at, x.ended_at, &x.case_id, &x.record_id)
+                        == (s.started_at, s.ended_at, &s.case_id, &s.record_id)
+                });
+                if !same {
+                    v.insert(at, s.clone());
+                }
+            }
             let len = s.ended_at - s.started_at;
             let l = self.longest.entry(officer.clone()).or_insert(0);
             *l = (*l).max(len);
@@ -256,6 +316,9 @@ impl MemoryIndex {
         }
         for v in self.persons.values_mut() {
             v.retain(|r| r.case_id != case_id);
+        }
+        for v in self.person_sessions.values_mut() {
+            v.retain(|s| s.case_id != case_id);
         }
     }
 
@@ -315,6 +378,26 @@ impl IndexSource for MemoryIndex {
             .persons
             .get(key)
             .map(|v| v.iter().filter(|r| r.what == what && r.case_id != exclude_case).cloned().collect())
+            .unwrap_or_default())
+    }
+
+    /// A scan of the person's few questionings.
+    fn person_sessions_between(
+        &self,
+        key: &str,
+        from: i64,
+        to: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<Session>, String> {
+        Ok(self
+            .person_sessions
+            .get(key)
+            .map(|v| {
+                v.iter()
+                    .filter(|s| s.case_id != exclude_case && s.started_at < to && s.ended_at > from)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default())
     }
 }
@@ -416,6 +499,16 @@ impl IndexSource for GrowingIndex {
     fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
         self.read().ix.person_records(key, what, exclude_case)
     }
+
+    fn person_sessions_between(
+        &self,
+        key: &str,
+        from: i64,
+        to: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<Session>, String> {
+        self.read().ix.person_sessions_between(key, from, to, exclude_case)
+    }
 }
 
 impl<T: IndexSource> IndexSource for std::sync::Arc<T> {
@@ -429,6 +522,16 @@ impl<T: IndexSource> IndexSource for std::sync::Arc<T> {
 
     fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
         (**self).person_records(key, what, exclude_case)
+    }
+
+    fn person_sessions_between(
+        &self,
+        key: &str,
+        from: i64,
+        to: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<Session>, String> {
+        (**self).person_sessions_between(key, from, to, exclude_case)
     }
 }
 
@@ -530,5 +633,55 @@ mod tests {
         assert_eq!(names(ix.add(twice, 0).into_iter().collect()), ["G"]);
         let g: Vec<i64> = ix.sessions("O3").expect("index").iter().map(|s| s.started_at).collect();
         assert_eq!(g, [20]);
+    }
+
+    /// A questioning: (id, the person's id number or none, officers, "HH:MM", "HH:MM") on 2026-08-01.
+    type Q<'a> = (&'a str, Option<&'a str>, &'a [&'a str], &'a str, &'a str);
+
+    /// A case whose questionings are these, each of a person of its own.
+    fn case(id: &str, qs: &[Q]) -> Case {
+        let mut persons = Vec::new();
+        let mut questionings = Vec::new();
+        for (k, (q, idn, officers, from, to)) in qs.iter().enumerate() {
+            let pid = format!("P{k}");
+            persons.push(serde_json::json!({"id": pid, "role": "witness", "id_number": idn}));
+            questionings.push(serde_json::json!({
+                "id": q, "person_id": pid, "kind": "inquiry", "officer_ids": officers,
+                "started_at": format!("2026-08-01T{from}:00+08:00"), "ended_at": format!("2026-08-01T{to}:00+08:00"),
+            }));
+        }
+        let v = serde_json::json!({
+            "case_id": id, "kind": "administrative", "unit_id": "U01",
+            "officers": [{"id": "O1", "role": "lead"}], "accepted_at": "2026-03-01T09:00:00+08:00",
+            "persons": persons, "questionings": questionings,
+        });
+        let rec = crate::import::split::RawRecord::new(0, None, v.to_string());
+        crate::import::parse_record("t", rec)
+            .map(|p| std::sync::Arc::unwrap_or_clone(p.case))
+            .map_err(|r| r.reason)
+            .expect("a valid case")
+    }
+
+    #[test]
+    fn a_persons_questionings_in_other_cases_are_found_once_each() {
+        const K: &str = "110101199005010011";
+        let cases = [
+            case("A", &[("Q1", Some(K), &["O1", "O2"], "09:00", "10:30"), ("Q2", Some(K), &["O1"], "09:30", "10:00")]),
+            case("B", &[("Q1", Some(K), &["O3", "O4"], "10:00", "11:00"), ("Q2", Some(K), &["O3"], "10:20", "11:00")]),
+            case("C", &[("Q7", Some(K), &["O5"], "10:30", "11:00")]), // end to start
+            case("D", &[("Q8", Some("110101199005010029"), &["O6"], "09:00", "10:30")]),
+            case("E", &[("Q9", None, &["O7"], "09:00", "10:30")]),
+        ];
+        let ix = CrossIndex::from_cases(cases.iter());
+        let span = |h: i64, m: i64| 1_785_546_000 + (h - 9) * 3600 + m * 60; // 2026-08-01 09:00 +08:00
+        let got = ix.person_overlap_spans(K, (span(9, 0), span(10, 30)), 600, "A").expect("index");
+        let got: Vec<_> = got.into_iter().map(|(s, a, b)| (s.case_id, s.record_id, a, b)).collect();
+        // B's Q1 once, though two officers attended it; B's Q2 overlaps by exactly 10 minutes;
+        // this case's own questionings are left to the in-case comparison
+        assert_eq!(got, [("B".into(), "Q1".into(), span(10, 0), span(10, 30))]);
+        assert_eq!(ix.person_overlap_spans(K, (span(9, 0), span(10, 30)), 599, "A").expect("index").len(), 2);
+        let other = ix.person_overlap_spans("110101199005010029", (span(9, 0), span(10, 30)), 0, "A");
+        assert_eq!(other.expect("index").len(), 1);
+        assert!(ix.person_overlap_spans(K, (span(11, 0), span(12, 0)), 0, "A").expect("index").is_empty());
     }
 }

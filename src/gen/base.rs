@@ -18,7 +18,11 @@ fn name(rng: &mut ChaCha8Rng) -> String {
 
 /// An 18-character resident id with a valid check digit (GB 11643).
 fn id_number(rng: &mut ChaCha8Rng, birth: Date) -> String {
-    let body = format!("{}{:08}{:03}", REGIONS.choose(rng).unwrap_or(&"330502"), birth.0, rng.gen_range(1..999));
+    with_check_digit(&format!("{}{:08}{:03}", REGIONS.choose(rng).unwrap_or(&"330502"), birth.0, rng.gen_range(1..999)))
+}
+
+/// The 17 digits of a resident id followed by their check digit (GB 11643).
+pub(super) fn with_check_digit(body: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
     let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];

@@ -102,6 +102,9 @@ pub fn generate(
         // officer's session in an earlier case (or earlier in this one) gets a free officer
         // of the unit instead; an injected overlap keeps its person, so it still flags
         roster.book(&mut case);
+        // nor are persons: a resident id number drawn by chance for a person of an earlier
+        // case questioned at about the same time is made another one (P039 compares them)
+        roster.book_persons(&mut case);
         let problems = model::validate(&case);
         if let Some(p) = problems.first() {
             return Err(GenError::Script(format!(
@@ -152,9 +155,20 @@ pub fn write_files(
 /// places at once across cases.
 struct Roster {
     busy: std::collections::HashMap<String, BTreeMap<i64, i64>>,
+    /// per questioned person's resident id number (its FNV-1a hash: 16 bytes a person, not a
+    /// string), the first start and last end of its questionings in earlier cases; a span,
+    /// not every session, so a clash may be presumed where there is none (the number is then
+    /// changed needlessly), never missed
+    persons: std::collections::HashMap<u64, (i64, i64)>,
     /// spare officers per unit (`<unit>-O10` on): 190, or one per thousand cases when more,
     /// so that a million cases a year do not put the same officers in two rooms at once
     spares: u64,
+}
+
+/// A stable 64-bit hash of a resident id number (FNV-1a): the same in every build, so the
+/// same seed gives the same bytes.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Minutes of slack around a session (P039 tolerates 10).
@@ -162,7 +176,63 @@ const SLACK: i64 = 20 * 60;
 
 impl Roster {
     fn for_cases(cases: u64) -> Roster {
-        Roster { busy: std::collections::HashMap::new(), spares: 190.max(cases / 1000) }
+        Roster {
+            busy: std::collections::HashMap::new(),
+            persons: std::collections::HashMap::new(),
+            spares: 190.max(cases / 1000),
+        }
+    }
+
+    /// The span of a person's questionings in earlier cases overlaps `[from, to]`, give or take
+    /// the slack.
+    fn person_clash(&self, key: u64, (from, to): (i64, i64)) -> bool {
+        self.persons.get(&key).is_some_and(|&(a, z)| a < to + SLACK && z > from - SLACK)
+    }
+
+    /// Gives a questioned person whose resident id number an earlier case's questioned
+    /// person holds, questioned at about the same time, another number: the same region,
+    /// birth date and sex (the parity of the 17th digit), another sequence number, one no
+    /// earlier case's questioned person holds. Then notes the case's questioned persons.
+    fn book_persons(&mut self, case: &mut Case) {
+        // per person: the span of its questionings in this case (as the index keeps them:
+        // timed, not reversed)
+        let mut spans: Vec<(usize, (i64, i64))> = Vec::new();
+        for q in &case.questionings {
+            let (Some(pid), Some(from), Some(to)) = (&q.person_id, q.started_at, q.ended_at) else { continue };
+            if to < from {
+                continue;
+            }
+            let Some(k) = case.persons.iter().position(|p| &p.id == pid && p.id_number.is_some()) else { continue };
+            match spans.iter_mut().find(|(i, _)| *i == k) {
+                Some((_, s)) => *s = (s.0.min(from.0), s.1.max(to.0)),
+                None => spans.push((k, (from.0, to.0))),
+            }
+        }
+        for &(k, span) in &spans {
+            let Some(idn) = case.persons[k].id_number.clone() else { continue };
+            if !self.person_clash(fnv1a(&idn), span) {
+                continue;
+            }
+            let seq = idn.get(14..17).and_then(|s| s.parse::<u32>().ok());
+            let (Some(head), Some(seq)) = (idn.get(..14).filter(|h| h.bytes().all(|b| b.is_ascii_digit())), seq) else {
+                continue;
+            };
+            let free = (1..500u32).map(|step| (seq + 2 * step) % 1000).filter(|&n| n != 0).find_map(|n| {
+                let cand = base::with_check_digit(&format!("{head}{n:03}"));
+                let taken = self.persons.contains_key(&fnv1a(&cand))
+                    || case.persons.iter().any(|p| p.id_number.as_deref() == Some(cand.as_str()));
+                (!taken).then_some(cand)
+            });
+            if let Some(cand) = free {
+                case.persons[k].id_number = Some(cand);
+            }
+        }
+        for (k, (from, to)) in spans {
+            if let Some(idn) = &case.persons[k].id_number {
+                let s = self.persons.entry(fnv1a(idn)).or_insert((from, to));
+                *s = (s.0.min(from), s.1.max(to));
+            }
+        }
     }
 
     fn free(&self, officer: &str, from: i64, to: i64) -> bool {
@@ -205,5 +275,74 @@ impl Roster {
                 self.busy.entry(o.clone()).or_default().insert(from.0, to.0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A generated case with at least one timed questioning of a person with an id number.
+    fn questioned_case() -> Case {
+        let opts = GenOptions {
+            cases: 1,
+            seed: 3,
+            from: jiff::civil::date(2026, 1, 1),
+            to: jiff::civil::date(2026, 6, 30),
+            error_rate: 0.0,
+            only: vec![],
+        };
+        (0..100)
+            .map(|i| base::case(&mut ChaCha8Rng::seed_from_u64(i), i, &opts, as_of(&opts)))
+            .find(|c| c.questionings.iter().any(|q| q.started_at.is_some() && q.ended_at.is_some()))
+            .expect("a case with a timed questioning")
+    }
+
+    fn questioned_ids(c: &Case) -> Vec<String> {
+        let mut v: Vec<String> = c
+            .questionings
+            .iter()
+            .filter(|q| q.started_at.is_some() && q.ended_at.is_some())
+            .filter_map(|q| c.persons.iter().find(|p| Some(&p.id) == q.person_id.as_ref())?.id_number.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn a_person_questioned_at_the_same_time_in_two_cases_gets_another_id_number() {
+        let a = questioned_case();
+        let mut roster = Roster::for_cases(2);
+        roster.book_persons(&mut a.clone());
+        // the same persons, questioned at the same times in another case
+        let mut b = a.clone();
+        b.case_id.push_str("-B");
+        roster.book_persons(&mut b);
+        let was = questioned_ids(&a);
+        assert!(!was.is_empty());
+        for (x, y) in a.persons.iter().zip(&b.persons) {
+            let (Some(x), Some(y)) = (&x.id_number, &y.id_number) else { continue };
+            if !was.contains(x) {
+                assert_eq!(x, y, "a person not questioned keeps the number");
+                continue;
+            }
+            assert_ne!(x, y);
+            // region and birth date kept, and the sex (the parity of the 17th digit)
+            assert_eq!(x[..14], y[..14]);
+            assert_eq!(x.as_bytes()[16] % 2, y.as_bytes()[16] % 2);
+            assert_eq!(*y, base::with_check_digit(&y[..17]));
+        }
+        // a thousand days later, the same numbers stay
+        let mut c = a.clone();
+        c.case_id.push_str("-C");
+        for q in &mut c.questionings {
+            q.started_at = q.started_at.map(|t| Ts(t.0 + 1000 * 86_400));
+            q.ended_at = q.ended_at.map(|t| Ts(t.0 + 1000 * 86_400));
+        }
+        let mut later = Roster::for_cases(2);
+        later.book_persons(&mut a.clone());
+        later.book_persons(&mut c);
+        assert_eq!(questioned_ids(&c), was);
     }
 }

@@ -328,6 +328,13 @@ fn write_rows(
                 longest = longest.max(end.saturating_sub(*start));
                 if mark_keys {
                     dirty.execute(params![format!("o:{officer}"), start, end]).ctx("marking cross-case keys")?;
+                    // the questioned person, at any time: a questioning of the same resident
+                    // id number in a stored case may overlap this one (P039)
+                    if let Some(person) = person {
+                        dirty
+                            .execute(params![format!("p:{person}"), i64::MIN, i64::MAX])
+                            .ctx("marking cross-case keys")?;
+                    }
                 }
             }
             for (record, person, what, at) in &rows.persons {

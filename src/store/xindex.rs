@@ -1,5 +1,5 @@
 //! The cross-case index read from the store: each lookup is a range read on
-//! `xsessions(officer_id, started_at)` or `xpersons(person_key)`, through read-only
+//! `xsessions(officer_id, started_at)`, `xsessions(person_key)` or `xpersons(person_key)`, through read-only
 //! connections of its own (one per worker thread at a time), so an audit holds no copy of
 //! the index and its memory does not grow with the number of stored cases.
 
@@ -41,6 +41,12 @@ const SESSIONS_BETWEEN: &str = "SELECT case_id, record_id, started_at, ended_at 
 /// A person's penalties or summonses in other cases, from the covering index `xpersons_person`.
 const PERSON_RECORDS: &str = "SELECT case_id, record_id, at FROM xpersons
      WHERE person_key = ?1 AND what = ?2 AND case_id <> ?3 ORDER BY at, case_id, record_id";
+/// A person's questionings in other cases overlapping a window, from the partial index
+/// `xsessions_person(person_key, case_id)`: a person has few rows, so the times are read from
+/// the table. `DISTINCT`: the index keeps a row per officer of a questioning.
+const PERSON_SESSIONS_BETWEEN: &str = "SELECT DISTINCT case_id, record_id, started_at, ended_at FROM xsessions
+     WHERE person_key = ?1 AND case_id <> ?2 AND started_at < ?3 AND ended_at > ?4
+     ORDER BY started_at, case_id, record_id";
 
 impl StoredIndex {
     pub fn open(store: &Store) -> Result<StoredIndex, StoreError> {
@@ -97,6 +103,16 @@ impl IndexSource for StoredIndex {
             rows.collect()
         })
     }
+
+    fn person_sessions_between(
+        &self,
+        key: &str,
+        from: i64,
+        to: i64,
+        exclude_case: &str,
+    ) -> Result<Vec<Session>, String> {
+        self.sessions_where(PERSON_SESSIONS_BETWEEN, params![key, exclude_case, to, from])
+    }
 }
 
 #[cfg(test)]
@@ -116,5 +132,30 @@ mod tests {
             assert!(p.contains(&format!("USING COVERING INDEX {index}")), "{sql}\n{p}");
             assert!(!p.contains("TEMP B-TREE"), "sorts instead of reading in index order: {sql}\n{p}");
         }
+        // a person's few rows are sorted after the index finds them
+        let p = crate::store::query_plan(&store.conn, PERSON_SESSIONS_BETWEEN);
+        assert!(p.contains("USING INDEX xsessions_person"), "{p}");
+    }
+
+    #[test]
+    fn a_persons_sessions_come_once_each_and_only_from_other_cases() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("x.db")).expect("store");
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO xsessions (case_id, record_id, officer_id, person_key, started_at, ended_at) VALUES
+                   ('A', 'Q1', 'O1', 'K', 100, 200), ('A', 'Q1', 'O2', 'K', 100, 200),
+                   ('B', 'Q1', 'O3', 'K', 150, 300), ('B', 'Q1', 'O4', 'K', 150, 300),
+                   ('B', 'Q2', 'O3', 'K', 120, 140),
+                   ('C', 'Q1', 'O5', 'K', 200, 300), ('D', 'Q1', 'O6', 'L', 100, 200),
+                   ('E', 'Q1', 'O7', NULL, 100, 200)",
+            )
+            .expect("rows");
+        let ix = StoredIndex::open(&store).expect("index");
+        let got = ix.person_sessions_between("K", 100, 200, "A").expect("lookup");
+        let got: Vec<_> = got.iter().map(|s| (s.case_id.as_str(), s.record_id.as_str(), s.started_at)).collect();
+        // C's session starts when the window ends: no overlap
+        assert_eq!(got, [("B", "Q2", 120), ("B", "Q1", 150)]);
     }
 }
