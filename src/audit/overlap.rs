@@ -15,7 +15,7 @@
 //! every unstamped case with the complete index, as any audit does. So a killed run leaves a
 //! store whose stamps agree with the cases stored, and the next audit checks the rest.
 //!
-//! The index is held in memory up to 100,000 cases ([`LIMITS`]); the cases of the batches after that
+//! The index is held in memory up to 60,000 cases ([`LIMITS`]); the cases of the batches after that
 //! are checked at the end.
 //!
 //! Into a store that holds cases already, the import and the audit run one after the other:
@@ -48,7 +48,7 @@ struct Limits {
     index_cases: usize,
 }
 
-const LIMITS: Limits = Limits { batch: import::BATCH, index_cases: 100_000 };
+const LIMITS: Limits = Limits { batch: import::BATCH, index_cases: 60_000 };
 
 /// Whether `audit` may check the files' cases as it imports them: every rule is selected,
 /// `--full` is not asked, and no input is standard input. [`run_files`] then still imports
@@ -132,7 +132,7 @@ fn run_files_in(
     };
     let mut summary = ImportSummary { files: readers.iter().map(|(n, _)| n.clone()).collect(), ..Default::default() };
     summary.run_id = store::cases::begin_import(store, &summary.files)?;
-    let mut tx = store::cases::ImportTx::default();
+    let mut tx = store::cases::ImportTx::unmarked();
     match import_checking(store, &mut tx, &mut run, readers, &mut summary, &check, progress, limits.batch) {
         Ok(()) => tx.finish(store)?,
         Err(e) => {

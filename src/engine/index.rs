@@ -324,12 +324,7 @@ impl MemoryIndex {
 
     /// The other cases near a case's entries: an overlapping session of the same officer, or
     /// an entry of the same person.
-    fn neighbours(
-        &self,
-        case_id: &str,
-        margin: i64,
-        person_cases: &HashMap<String, HashSet<String>>,
-    ) -> HashSet<String> {
+    fn neighbours(&self, case_id: &str, margin: i64) -> HashSet<String> {
         let mut near = HashSet::new();
         for (officer, v) in &self.sessions {
             for s in v.iter().filter(|s| s.case_id == case_id) {
@@ -339,11 +334,24 @@ impl MemoryIndex {
                 }
             }
         }
-        for cases in person_cases.values().filter(|c| c.contains(case_id)) {
-            near.extend(cases.iter().cloned());
+        let keys: HashSet<&String> = self
+            .person_sessions
+            .iter()
+            .filter(|(_, v)| v.iter().any(|s| s.case_id == case_id))
+            .map(|(k, _)| k)
+            .chain(self.persons.iter().filter(|(_, v)| v.iter().any(|r| r.case_id == case_id)).map(|(k, _)| k))
+            .collect();
+        for key in keys {
+            near.extend(self.person_cases(key));
         }
         near.remove(case_id);
         near
+    }
+
+    /// The cases with a questioning, penalty or summons of the person.
+    fn person_cases(&self, key: &str) -> impl Iterator<Item = String> + '_ {
+        let sessions = self.person_sessions.get(key).into_iter().flatten().map(|s| s.case_id.clone());
+        sessions.chain(self.persons.get(key).into_iter().flatten().map(|r| r.case_id.clone()))
     }
 
     fn add_session(&mut self, officer: &str, s: Session) {
@@ -411,8 +419,6 @@ pub struct GrowingIndex(std::sync::RwLock<Growing>);
 #[derive(Default)]
 struct Growing {
     ix: MemoryIndex,
-    /// per person key: the cases with an entry of that person
-    person_cases: HashMap<String, HashSet<String>>,
     cases: HashSet<String>,
 }
 
@@ -428,12 +434,6 @@ impl GrowingIndex {
             // listed again, in an earlier batch or in this one: the later record stands
             if g.cases.contains(&case_id) {
                 g.ix.remove_case(&case_id);
-                for cases in g.person_cases.values_mut() {
-                    cases.remove(&case_id);
-                }
-            }
-            for key in e.person_keys() {
-                g.person_cases.entry(key.to_owned()).or_default().insert(case_id.clone());
             }
             g.ix.insert(e);
             g.cases.insert(case_id);
@@ -467,7 +467,7 @@ impl Growing {
         for (case_id, e) in batch {
             if self.cases.contains(case_id) {
                 touched.insert(case_id.clone());
-                touched.extend(self.ix.neighbours(case_id, margin, &self.person_cases));
+                touched.extend(self.ix.neighbours(case_id, margin));
             } else if !in_batch.insert(case_id.as_str()) {
                 touched.insert(case_id.clone());
             }
@@ -478,9 +478,7 @@ impl Growing {
                 }
             }
             for key in e.person_keys() {
-                if let Some(cases) = self.person_cases.get(key) {
-                    touched.extend(cases.iter().cloned());
-                }
+                touched.extend(self.ix.person_cases(key));
             }
         }
         touched

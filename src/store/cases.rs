@@ -75,12 +75,21 @@ pub struct ImportTx {
     /// whether an audit ever ran: only then can a case have been audited with what this
     /// import changes, so only then are cross-case keys marked for re-checking
     audited: bool,
+    /// no key is ever marked: the cases written are checked in the same run, with every
+    /// case they could touch (`audit FILE` into an empty store)
+    unmarked: bool,
     started: bool,
     /// a first import into an empty database: the secondary indexes are built at the end
     deferred: bool,
 }
 
 impl ImportTx {
+    /// A transaction for a first load that is checked as it is written: it marks no
+    /// cross-case key for re-checking, as an import before any audit does not.
+    pub fn unmarked() -> ImportTx {
+        ImportTx { unmarked: true, ..ImportTx::default() }
+    }
+
     /// Records written since the last commit.
     pub fn pending(&self) -> usize {
         self.pending
@@ -110,7 +119,7 @@ impl ImportTx {
                 return Err(e);
             }
         }
-        match write_rows(store, run, good, rejects, self.audited) {
+        match write_rows(store, run, good, rejects, self.audited && !self.unmarked) {
             Ok(c) => {
                 self.pending += good.len() + rejects.len();
                 Ok(c)
