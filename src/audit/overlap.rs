@@ -164,8 +164,8 @@ fn import_checking(
 ) -> Result<(), AuditError> {
     for (name, reader) in readers {
         let mut splitter = Splitter::new(reader);
-        let (mut items, mut seq) = (0u64, 0u64);
-        let mut pending = import::next_batch(&name, &mut splitter, &mut seq, size)?.map(check);
+        let mut items = 0u64;
+        let mut pending = import::next_batch(&name, &mut splitter, size)?.map(check);
         while let Some((batch, idx, outcomes, touched)) = pending.take() {
             let ctx = run.ctx();
             let import_run = summary.run_id;
@@ -197,7 +197,7 @@ fn import_checking(
                     Ok((counts, forgot, done))
                 },
                 || -> Result<Option<Checked>, ImportError> {
-                    Ok(import::next_batch(&name, &mut splitter, &mut seq, size)?.map(check))
+                    Ok(import::next_batch(&name, &mut splitter, size)?.map(check))
                 },
             );
             let ((new, changed, unchanged), (cases, found, errors), done) = written?;

@@ -41,8 +41,6 @@ pub struct Parsed {
     pub raw: String,
     pub hash: String,
     pub line: u64,
-    /// the record's place among the file's records, counted from 0 ([`next_batch`] sets it)
-    pub seq: u64,
 }
 
 /// A record that was not imported, and why.
@@ -209,7 +207,7 @@ pub fn parse_record(file: &str, rec: RawRecord) -> Result<Parsed, Reject> {
         return Err(r);
     }
     let hash = blake3::hash(rec.text.as_bytes()).to_hex().to_string();
-    Ok(Parsed { case: std::sync::Arc::new(case), raw: rec.text, hash, line: rec.line, seq: 0 })
+    Ok(Parsed { case: std::sync::Arc::new(case), raw: rec.text, hash, line: rec.line })
 }
 
 /// An input: a path, or `-` for standard input.
@@ -257,12 +255,10 @@ pub(crate) struct Batch {
 
 /// Reads up to `size` records of a file ([`BATCH`] for an import) and parses them in
 /// parallel; `None` at its end.
-/// `seq` counts the file's records read so far (each valid case gets its place).
 #[allow(clippy::result_large_err)] // as in `parse_record`: rejects are rare
 pub(crate) fn next_batch(
     name: &str,
     splitter: &mut Splitter<Box<dyn BufRead + Send>>,
-    seq: &mut u64,
     size: usize,
 ) -> Result<Option<Batch>, ImportError> {
     let mut records = Vec::with_capacity(size);
@@ -289,13 +285,7 @@ pub(crate) fn next_batch(
     }
     let items = (records.len() + broken.len()) as u64;
     let bytes = records.iter().map(|r| r.text.len() as u64 + 1).sum::<u64>();
-    let first = *seq;
-    *seq += records.len() as u64;
-    let results: Vec<Result<Parsed, Reject>> = records
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, r)| parse_record(name, r).map(|p| Parsed { seq: first + i as u64, ..p }))
-        .collect();
+    let results: Vec<Result<Parsed, Reject>> = records.into_par_iter().map(|r| parse_record(name, r)).collect();
     let mut good = Vec::with_capacity(results.len());
     let mut rejects = broken;
     for r in results {
@@ -320,8 +310,8 @@ fn write_files(
     let run = summary.run_id;
     for (name, reader) in readers {
         let mut splitter = Splitter::new(reader);
-        let (mut items, mut seq) = (0u64, 0u64);
-        let mut pending = next_batch(&name, &mut splitter, &mut seq, BATCH)?;
+        let mut items = 0u64;
+        let mut pending = next_batch(&name, &mut splitter, BATCH)?;
         while let Some(batch) = pending.take() {
             let (written, next) = rayon::join(
                 || -> Result<_, StoreError> {
@@ -331,7 +321,7 @@ fn write_files(
                     }
                     Ok(counts)
                 },
-                || next_batch(&name, &mut splitter, &mut seq, BATCH),
+                || next_batch(&name, &mut splitter, BATCH),
             );
             let counts = written?;
             pending = next?;
