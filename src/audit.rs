@@ -314,6 +314,8 @@ struct Run<'a> {
     /// cases checked while a file was imported ([`overlap`]): the stored ones are picked
     /// without them
     checked_on_import: Option<u64>,
+    /// the stored cases, counted when the cases to check are picked
+    total_cases: u64,
 }
 
 impl<'a> Run<'a> {
@@ -380,6 +382,7 @@ impl<'a> Run<'a> {
             partial: 0,
             stamped: 0,
             checked_on_import: None,
+            total_cases: 0,
         })
     }
 
@@ -435,6 +438,7 @@ impl<'a> Run<'a> {
         let all = self.all();
         let total_cases: u64 =
             store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
+        self.total_cases = total_cases;
         // every rule: content changed, a deadline passed, the as-of date moved back, or rules
         // changed since an audit whose rule versions are unknown
         let mut to_audit = store
@@ -601,9 +605,7 @@ impl<'a> Run<'a> {
     /// Records the run's end and sums it up.
     fn finish(self, store: &mut Store) -> Result<Summary, AuditError> {
         let (set, t) = (self.set, &self.tally);
-        let total_cases: u64 =
-            store.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).ctx("counting cases")?;
-        let skipped = total_cases.saturating_sub(t.audited);
+        let skipped = self.total_cases.saturating_sub(t.audited);
         findings::finish_run(store, self.run_id, t.audited, skipped, t.counts, t.error_total, self.complete)?;
         let open: u64 = store
             .conn

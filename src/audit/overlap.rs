@@ -24,7 +24,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -102,7 +101,7 @@ fn run_files_in(
         readers.push((p.display().to_string(), import::open_input(p)?));
     }
     let mut run = Run::begin(store, set, opts)?;
-    let index = Arc::new(GrowingIndex::default());
+    let index = GrowingIndex::default();
     let cross = run.cross;
     let workers = run.workers(if cross { CrossIndex::new(index.clone()) } else { CrossIndex::default() });
     let selected = run.selected.clone();

@@ -19,6 +19,13 @@ pub struct Session {
     pub ended_at: i64,
 }
 
+impl Session {
+    /// The order every source gives sessions in.
+    fn order(&self) -> (i64, &str, &str) {
+        (self.started_at, &self.case_id, &self.record_id)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PersonRecord {
     pub case_id: String,
@@ -260,13 +267,13 @@ impl MemoryIndex {
             }
         }
         for v in ix.sessions.values_mut() {
-            v.sort_by(|a, b| (a.started_at, &a.case_id, &a.record_id).cmp(&(b.started_at, &b.case_id, &b.record_id)));
+            v.sort_by(|a, b| a.order().cmp(&b.order()));
         }
         for v in ix.persons.values_mut() {
             v.sort_by(|a, b| (a.at, &a.case_id, &a.record_id).cmp(&(b.at, &b.case_id, &b.record_id)));
         }
         for v in ix.person_sessions.values_mut() {
-            v.sort_by(|a, b| (a.started_at, &a.case_id, &a.record_id).cmp(&(b.started_at, &b.case_id, &b.record_id)));
+            v.sort_by(|a, b| a.order().cmp(&b.order()));
             // one row per officer of the same questioning: keep one
             v.dedup_by(|a, b| {
                 (a.started_at, a.ended_at, &a.case_id, &a.record_id)
@@ -281,9 +288,7 @@ impl MemoryIndex {
         for (officer, key, s) in e.sessions {
             if let Some(k) = key {
                 let v = self.person_sessions.entry(k).or_default();
-                let at = v.partition_point(|x| {
-                    (x.started_at, &x.case_id, &x.record_id) < (s.started_at, &s.case_id, &s.record_id)
-                });
+                let at = v.partition_point(|x| x.order() < s.order());
                 // one row per officer of the same questioning: keep one
                 let same = v.get(at).is_some_and(|x| {
                     (x.started_at, x.ended_at, &x.case_id, &x.record_id)
@@ -297,9 +302,7 @@ impl MemoryIndex {
             let l = self.longest.entry(officer.clone()).or_insert(0);
             *l = (*l).max(len);
             let v = self.sessions.entry(officer).or_default();
-            let at = v.partition_point(|x| {
-                (x.started_at, &x.case_id, &x.record_id) < (s.started_at, &s.case_id, &s.record_id)
-            });
+            let at = v.partition_point(|x| x.order() < s.order());
             v.insert(at, s);
         }
         for (key, r) in e.persons {
@@ -328,10 +331,7 @@ impl MemoryIndex {
         let mut near = HashSet::new();
         for (officer, v) in &self.sessions {
             for s in v.iter().filter(|s| s.case_id == case_id) {
-                let window = (s.started_at.saturating_sub(margin), s.ended_at.saturating_add(margin));
-                if let Ok(found) = self.sessions_between(officer, window.0, window.1) {
-                    near.extend(found.into_iter().map(|x| x.case_id));
-                }
+                near.extend(self.officer_cases(officer, s, margin));
             }
         }
         let keys: HashSet<&String> = self
@@ -346,6 +346,15 @@ impl MemoryIndex {
         }
         near.remove(case_id);
         near
+    }
+
+    /// The cases with a session of the officer overlapping `s` by more than `-margin` seconds
+    /// (the incremental audit's `NEAR_CHANGED` window).
+    fn officer_cases(&self, officer: &str, s: &Session, margin: i64) -> Vec<String> {
+        let window = (s.started_at.saturating_sub(margin), s.ended_at.saturating_add(margin));
+        self.sessions_between(officer, window.0, window.1)
+            .map(|found| found.into_iter().map(|x| x.case_id).collect())
+            .unwrap_or_default()
     }
 
     /// The cases with a questioning, penalty or summons of the person.
@@ -413,8 +422,9 @@ impl IndexSource for MemoryIndex {
 /// The index of a file's cases while `audit FILE` imports and checks them batch by batch
 /// (into an empty store): each batch's entries are added before its cases are checked, and
 /// [`GrowingIndex::add`] names the cases checked earlier whose answers the batch may change.
-#[derive(Default)]
-pub struct GrowingIndex(std::sync::RwLock<Growing>);
+/// A handle: clones share the index (the audit adds to it, the workers' `CrossIndex` reads it).
+#[derive(Default, Clone)]
+pub struct GrowingIndex(std::sync::Arc<std::sync::RwLock<Growing>>);
 
 #[derive(Default)]
 struct Growing {
@@ -472,10 +482,7 @@ impl Growing {
                 touched.insert(case_id.clone());
             }
             for (officer, _, s) in &e.sessions {
-                let window = (s.started_at.saturating_sub(margin), s.ended_at.saturating_add(margin));
-                if let Ok(found) = self.ix.sessions_between(officer, window.0, window.1) {
-                    touched.extend(found.into_iter().map(|x| x.case_id));
-                }
+                touched.extend(self.ix.officer_cases(officer, s, margin));
             }
             for key in e.person_keys() {
                 touched.extend(self.ix.person_cases(key));
@@ -506,30 +513,6 @@ impl IndexSource for GrowingIndex {
         exclude_case: &str,
     ) -> Result<Vec<Session>, String> {
         self.read().ix.person_sessions_between(key, from, to, exclude_case)
-    }
-}
-
-impl<T: IndexSource> IndexSource for std::sync::Arc<T> {
-    fn sessions(&self, officer: &str) -> Result<Vec<Session>, String> {
-        (**self).sessions(officer)
-    }
-
-    fn sessions_between(&self, officer: &str, from: i64, to: i64) -> Result<Vec<Session>, String> {
-        (**self).sessions_between(officer, from, to)
-    }
-
-    fn person_records(&self, key: &str, what: &str, exclude_case: &str) -> Result<Vec<PersonRecord>, String> {
-        (**self).person_records(key, what, exclude_case)
-    }
-
-    fn person_sessions_between(
-        &self,
-        key: &str,
-        from: i64,
-        to: i64,
-        exclude_case: &str,
-    ) -> Result<Vec<Session>, String> {
-        (**self).person_sessions_between(key, from, to, exclude_case)
     }
 }
 
