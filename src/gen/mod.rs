@@ -171,7 +171,8 @@ fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// Minutes of slack around a session (P039 tolerates 10).
+/// Minutes of slack around a session: clean data keeps clear of P039, which reviews overlaps up
+/// to 10 minutes and flags longer ones.
 const SLACK: i64 = 20 * 60;
 
 impl Roster {
