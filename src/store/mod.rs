@@ -33,6 +33,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0008_freeze.sql"),
     include_str!("migrations/0009_due.sql"),
     include_str!("migrations/0010_console.sql"),
+    include_str!("migrations/0011_person_sessions.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -99,7 +100,7 @@ pub(crate) const DEFERRED_INDEXES: &[(&str, &str)] = &[
     ),
     (
         "xsessions_person",
-        "CREATE INDEX xsessions_person ON xsessions(person_key, case_id) WHERE person_key IS NOT NULL",
+        "CREATE INDEX xsessions_person ON xsessions(person_key, started_at, case_id, record_id, ended_at) WHERE person_key IS NOT NULL",
     ),
     ("xpersons_person", "CREATE INDEX xpersons_person ON xpersons(person_key, what, at, case_id, record_id)"),
 ];
