@@ -1005,19 +1005,28 @@ fn questioning_overlaps(c: &Ctx, more_than: i64) -> Result<Array, String> {
             }
         }
         if let Some(pid) = &q.person_id {
+            let id_number_of =
+                |pid: &str| c.case.persons.iter().find(|p| p.id == pid).and_then(|p| p.id_number.as_deref());
+            let key = id_number_of(pid);
             for &(r, rf, rt) in &timed {
-                if r.id == q.id || r.person_id.as_ref() != Some(pid) {
+                let Some(rp) = r.person_id.as_ref() else { continue };
+                // the same person, or another person record of this case with the same
+                // resident id number (then `id_number` says so)
+                let by_number = rp != pid && key.is_some() && id_number_of(rp) == key;
+                if r.id == q.id || (rp != pid && !by_number) {
                     continue;
                 }
                 let (a, b) = (rf.max(from), rt.min(to));
                 if b - a > more_than {
                     let i = slot(&mut clashes, &c.case.case_id, &r.id, (a, b));
                     clashes[i].same_person = true;
+                    if by_number {
+                        clashes[i].id_number = key;
+                    }
                 }
             }
             // the same resident id number questioned in another case; this case's own
-            // questionings are matched by person above
-            let key = c.case.persons.iter().find(|p| &p.id == pid).and_then(|p| p.id_number.as_deref());
+            // questionings are matched above
             if let Some(key) = key {
                 for (s, a, b) in c.index.person_overlap_spans(key, (from, to), more_than, &c.case.case_id)? {
                     let i = slot(&mut clashes, &s.case_id, &s.record_id, (a, b));
@@ -1190,7 +1199,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "officer_sessions(officer_id) -> array", doc: "every questioning the officer attended, across all imported cases: #{case_id, record_id, started_at, ended_at}" },
     ApiDoc { signature: "officer_sessions(officer_id, from, to) -> array", doc: "the same, only sessions overlapping [from, to] (an index range, not a scan)" },
     ApiDoc { signature: "officer_overlaps(officer_id, from, to, more_than_s, record_id) -> array", doc: "the officer's sessions in any imported case overlapping [from, to] by more than more_than_s seconds, other than this case's record record_id (() = none left out): #{case_id, record_id, started_at, ended_at, from, to}, from/to the overlap, in session order" },
-    ApiDoc { signature: "questioning_overlaps(more_than_s) -> array", doc: "for each questioning of this case with a start and an end, in case order, the other sessions overlapping it by more than more_than_s seconds: a session any of its officers attended in any imported case (as `officer_overlaps` finds them), and a questioning of the same person in this case or, by resident id number, in another imported case. Only questionings with at least one overlap: #{id, started_at, ended_at, person_id, overlaps: [#{case_id, record_id, from, to (the overlap), officers (those of this questioning who were in both), same_person, id_number}]}, overlaps in the order found (officers first, in `officer_ids` order, then the same person in this case, then in other cases; one entry per other session). The same person is the same `person_id` in this case and, in any other imported case, a questioned person with the same resident id number (`persons[].id_number`): then `same_person` is true and `id_number` is that number, else `id_number` is ()" },
+    ApiDoc { signature: "questioning_overlaps(more_than_s) -> array", doc: "for each questioning of this case with a start and an end, in case order, the other sessions overlapping it by more than more_than_s seconds: a session any of its officers attended in any imported case (as `officer_overlaps` finds them), and a questioning of the same person in this case or, by resident id number, in another imported case. Only questionings with at least one overlap: #{id, started_at, ended_at, person_id, overlaps: [#{case_id, record_id, from, to (the overlap), officers (those of this questioning who were in both), same_person, id_number}]}, overlaps in the order found (officers first, in `officer_ids` order, then the same person in this case, then in other cases; one entry per other session). The same person is the same `person_id` in this case, or another person of this case or of any other imported case with the same resident id number (`persons[].id_number`): `same_person` is true, and `id_number` is that number when the match was by number, else ()" },
     ApiDoc { signature: "person_history(person_id, what) -> array", doc: "records of the same resident id in other cases, `what` = `penalty` or `summons`: #{case_id, record_id, at}; person_id is a person of this case" },
     ApiDoc { signature: "hearing_seconds() -> int", doc: "the hearing time a public-order case period leaves out (治安管理处罚法 2025 第一百一十八条第二款) when the case records no `hearing` pause: seconds from the earliest `hearing_requested_at` to the latest `hearing_held_at` over the penalties that record both; 0 when a hearing pause is recorded (case_deadline leaves that out) or none was held" },
     ApiDoc { signature: "restraint_seconds(person_id, from, to) -> int", doc: "seconds of [from, to] during which the person was under protective restraint (`measures[].type = restraint`; one not ended counts to `to`): time that is not questioning time (行政案件程序规定 第五十八条)" },
