@@ -272,7 +272,7 @@ impl Tally {
             }
             for e in &o.errors {
                 self.error_total += 1;
-                let pos = if e.line > 0 { e.position() } else { e.source_name.clone() };
+                let pos = group_position(&e.position()).to_owned();
                 match self
                     .errors
                     .iter_mut()
@@ -291,6 +291,32 @@ impl Tally {
             }
         }
     }
+}
+
+impl Tally {
+    /// Takes back rule errors written earlier in the run, as (rule id, message, position) the
+    /// way `rule_errors` stores them: their cases are checked again, and counted then. A group
+    /// left with no error goes.
+    fn take_back_errors(&mut self, errors: &[findings::StoredError]) {
+        for (rule, message, position) in errors {
+            self.error_total = self.error_total.saturating_sub(1);
+            let pos = group_position(position);
+            if let Some(i) =
+                self.errors.iter().position(|g| &g.rule == rule && &g.message == message && g.position == pos)
+            {
+                self.errors[i].count -= 1;
+                if self.errors[i].count == 0 {
+                    self.errors.remove(i);
+                }
+            }
+        }
+    }
+}
+
+/// How an error group names a position: `file:line:col`, or the file alone when the error has
+/// no line (`file:0:0`, as `rule_errors` stores it).
+fn group_position(position: &str) -> &str {
+    position.strip_suffix(":0:0").unwrap_or(position)
 }
 
 /// One audit run, from its record in `audit_runs` to its summary.

@@ -65,8 +65,8 @@ pub fn can_overlap(paths: &[PathBuf], set: &RuleSet, opts: &Options) -> bool {
 type Checked = (import::Batch, Vec<usize>, Vec<CaseOutcome>, Vec<String>);
 
 /// What writing a batch did: the import's (new, changed, unchanged), what was taken back of
-/// earlier batches (cases, findings, rule errors), and the findings written.
-type Written = ((u64, u64, u64), (u64, u64, u64), Counts);
+/// earlier batches (cases, findings, rule errors as stored), and the findings written.
+type Written = ((u64, u64, u64), (u64, u64, Vec<findings::StoredError>), Counts);
 
 /// Imports `paths` and audits; into an empty store, checks the files' cases while they are
 /// written. See the module's doc.
@@ -212,7 +212,7 @@ fn import_checking(
             let t = &mut run.tally;
             t.audited -= cases;
             t.counts.new -= found;
-            t.error_total -= errors;
+            t.take_back_errors(&errors);
             t.add(done, &outcomes, &run.plans.changed);
             progress(t.audited, summary.new + summary.changed + summary.unchanged);
         }
@@ -311,5 +311,44 @@ mod tests {
             .query_row("SELECT count(DISTINCT case_id) FROM findings WHERE rule_id LIKE 'P039%'", [], |r| r.get(0))
             .expect("count");
         assert_eq!(p039, 4, "C07 overlaps C01 (C02 only touches it), C10 overlaps C03");
+    }
+
+    /// A cross-case check that fails on every case: the errors of the cases checked again are
+    /// taken back from the summary's groups too, so the groups count each case once.
+    #[test]
+    fn rule_errors_taken_back_are_not_counted_twice() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rules = dir.path().join("rules");
+        crate::engine::source::RuleFiles::built_in().write_to(&rules).expect("export");
+        std::fs::write(
+            rules.join("g04/P039-zz-always-fails.rhai"),
+            "/*---\nid = \"P039-zz-always-fails\"\ncategory = \"P039\"\ntitle = \"t\"\nstatus = \"preview\"\nversion = 1\ncross_case = true\nlegal_basis = [{ law = \"l\", version = \"v\", article = \"a\" }]\ndoc = \"\"\"\n## 检查内容\n## 为什么是问题\n## 法律依据\n## 会标记\n## 不会标记\n\"\"\"\n---*/\nthrow \"fails\";\n",
+        )
+        .expect("write");
+        let set = RuleSet::load(&rules).expect("rules");
+        let lines = [
+            case("C01", 0, 2, "110101199001010011", "甲"),
+            case("C02", 10, 11, "110101199001010022", "乙"),
+            case("C03", 20, 21, "110101199001010033", "丙"),
+            case("C04", 1, 3, "110101199001010044", "丁"), // overlaps C01: C01 is checked again
+        ];
+        let file = dir.path().join("cases.ndjson");
+        std::fs::write(&file, lines.join("\n")).expect("write");
+        let opts = Options { as_of: 1_782_835_199, ..Options::default() };
+        let mut store = Store::open(&dir.path().join("a.db")).expect("store");
+        let (_, summary) = run_files_in(
+            &mut store,
+            &set,
+            &opts,
+            std::slice::from_ref(&file),
+            &|_, _| {},
+            Limits { batch: 2, index_cases: 10 },
+        )
+        .expect("audit");
+        assert_eq!(summary.checked_on_import, 3, "{summary:?}");
+        assert_eq!(summary.rule_errors, 4);
+        let failing: Vec<_> = summary.errors.iter().filter(|g| g.rule == "P039-zz-always-fails").collect();
+        assert_eq!(failing.len(), 1, "{:?}", summary.errors);
+        assert_eq!(failing[0].count, 4, "one error per case: {:?}", summary.errors);
     }
 }

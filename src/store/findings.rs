@@ -162,13 +162,21 @@ pub fn write_audited(store: &mut Store, run: &RunCtx, batch: &[Audited]) -> Resu
     Ok(counts)
 }
 
+/// A rule error as `rule_errors` keeps it: (rule id, message, position).
+pub type StoredError = (String, String, String);
+
 /// Takes back what run `run_id` wrote for cases it checked against part of the cross-case
 /// index (`audit FILE` into an empty store, see `audit::overlap`): their findings first seen
 /// in the run, with their events, officers and versions, their running deadlines, the run's
 /// rule errors on them, and the stamps that said they were audited. The run checks them again
-/// at its end. Returns (cases the run had stamped, findings removed, rule errors removed).
-pub fn forget_checked(tx: &Connection, run_id: i64, case_ids: &[String]) -> Result<(u64, u64, u64), StoreError> {
-    let (mut cases, mut found, mut errors) = (0, 0, 0);
+/// at its end. Returns the cases the run had stamped, the findings removed, and the rule errors
+/// removed as (rule id, message, position).
+pub fn forget_checked(
+    tx: &Connection,
+    run_id: i64,
+    case_ids: &[String],
+) -> Result<(u64, u64, Vec<StoredError>), StoreError> {
+    let (mut cases, mut found, mut errors) = (0, 0, Vec::new());
     for id in case_ids {
         for table in ["finding_events", "finding_officers", "finding_versions"] {
             tx.prepare_cached(&format!(
@@ -187,11 +195,17 @@ pub fn forget_checked(tx: &Connection, run_id: i64, case_ids: &[String]) -> Resu
             .ctx("preparing")?
             .execute([id])
             .ctx("taking back running deadlines")?;
-        errors += tx
-            .prepare_cached("DELETE FROM rule_errors WHERE case_id = ?1 AND run_id = ?2")
-            .ctx("preparing")?
-            .execute(params![id, run_id])
-            .ctx("taking back rule errors")? as u64;
+        let mut stmt = tx
+            .prepare_cached(
+                "DELETE FROM rule_errors WHERE case_id = ?1 AND run_id = ?2 RETURNING rule_id, message, position",
+            )
+            .ctx("preparing")?;
+        let rows = stmt
+            .query_map(params![id, run_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx("taking back rule errors")?;
+        for row in rows {
+            errors.push(row.ctx("taking back rule errors")?);
+        }
         cases += tx
             .prepare_cached(
                 "UPDATE cases SET audited_hash = NULL, audited_rules = NULL, audited_as_of = NULL, audited_run = NULL,
