@@ -51,3 +51,19 @@ fn gen_is_byte_identical_for_the_same_seed() {
     assert_eq!(first, (std::fs::read(&b).expect("b"), std::fs::read(&tb).expect("tb")));
     assert!(!first.1.is_empty(), "errors were injected");
 }
+
+/// `gen --error-rate 0` makes clean cases: the generator's comply scripts run at every rate, so
+/// a full audit of them raises no violation (review items, which say what to verify, may come).
+#[test]
+fn cases_generated_without_errors_raise_no_violation() {
+    let t = crate::util::Xuncha::new();
+    let (cases, truth) = t.gen(2000, 11, 0.0);
+    assert_eq!(std::fs::read_to_string(&truth).expect("truth"), "", "nothing injected");
+    let r = t.run(["audit", cases.to_str().unwrap_or_default(), "--as-of", "2026-06-30", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["audited"], 2000);
+    let violations = t.sql(
+        "SELECT rule_id, count(*) FROM findings WHERE level = 'violation' GROUP BY rule_id ORDER BY 2 DESC LIMIT 10",
+    );
+    assert!(violations.is_empty(), "violations in clean generated cases: {violations:?}");
+}

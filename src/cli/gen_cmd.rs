@@ -68,7 +68,7 @@ pub fn injectors(
         if required {
             bail!("{what}; nothing was written\n  {help}");
         }
-        note(cli, &format!("warning: {what}; the cases are generated clean\n  {help}"));
+        note(cli, &format!("warning: {what}, and no case is made to comply with the checks\n  {help}"));
     } else {
         note(cli, &format!("generator scripts: {from}, {} categories", scripts.codes().len()));
     }
@@ -93,11 +93,8 @@ pub fn run(cli: &Cli, a: &GenArgs) -> anyhow::Result<Outcome> {
     let opts = options(a)?;
     let files = super::rule_files(cli)?;
     let calendar = Arc::new(Calendar::from_files(&files)?);
-    let scripts = if a.error_rate > 0.0 {
-        injectors(cli, &files, a.inject.as_deref(), &calendar, a.truth.is_some())?
-    } else {
-        Injectors::none(&calendar)
-    };
+    // the scripts run at every error rate: their comply mode is what makes a base case lawful
+    let scripts = injectors(cli, &files, a.inject.as_deref(), &calendar, a.truth.is_some() && a.error_rate > 0.0)?;
     let per = gen::write_files(&opts, &scripts, &a.out, a.truth.as_deref())?;
     let injected: u64 = per.values().sum();
     note(

@@ -73,11 +73,6 @@ fn gen_engine(calendar: &Arc<Calendar>) -> Engine {
 }
 
 impl Injectors {
-    /// No scripts (clean cases only).
-    pub fn none(calendar: &Arc<Calendar>) -> Injectors {
-        Injectors { engine: gen_engine(calendar), scripts: vec![] }
-    }
-
     /// Loads and compiles every `<CODE>.rhai` in `dir` (a missing directory means none);
     /// the scripts' `roll_over` and `deadline_workdays` read `calendar`.
     pub fn load(dir: &Path, calendar: &Arc<Calendar>) -> Result<Injectors, GenError> {
