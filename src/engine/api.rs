@@ -351,6 +351,11 @@ pub const CALENDAR_FNS: &[&str] = &["roll_over", "deadline_workdays"];
 /// Registers every API function on `engine`; the calendar functions use `calendar`.
 #[allow(clippy::too_many_lines)]
 pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
+    // ---- optional fields --------------------------------------------------------------
+    // `x.field in table` with an optional field left out: () is in no map and no string, so a
+    // check reads the missing value as "not listed" instead of failing on the record
+    engine.register_fn("contains", |_: &mut Map, _: ()| false);
+    engine.register_fn("contains", |_: &mut ImmutableString, _: ()| false);
     // ---- time -------------------------------------------------------------------------
     engine.register_fn("hours_between", |a: Dynamic, b: Dynamic| -> Res<f64> {
         Ok((ts(&b, "hours_between")? - ts(&a, "hours_between")?) as f64 / 3600.0)
@@ -1176,6 +1181,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "duration_text(seconds) -> string", doc: "`31 小时 5 分`, `45 分钟`, `4 天 2 小时` for messages" },
     ApiDoc { signature: "hours_text(hours) -> string", doc: "the same from a float number of hours" },
     ApiDoc { signature: "law_2025(t) -> bool", doc: "t is on or after 2026-01-01 00:00 (+08:00), when the 2025 治安管理处罚法 took effect" },
+    ApiDoc { signature: "contains(map or string, ()) -> false", doc: "what `() in map` and `() in string` call: an optional field left out is in no table and no text: `x.action in kinds` is false when `action` is missing, where rhai would otherwise stop the check with `Function not found: contains`" },
     ApiDoc { signature: "limit(name, at) -> number or ()", doc: "the value of the header's [limits] entry `name` in force at instant at; () if none is in force" },
     ApiDoc { signature: "in_force(at) -> bool", doc: "at falls within the header's in_force dates" },
     ApiDoc { signature: "person(id) -> map or ()", doc: "the person with this id" },
