@@ -321,3 +321,72 @@ fn records_that_contradict_themselves_raise_no_rule_error() {
     // the records were broken: P108 says so on most of them
     assert!(contradictions > cases.len(), "only {contradictions} P108 findings on {} broken cases", cases.len());
 }
+
+/// A record may leave out any optional field, and a check must read it without a rule error
+/// (a rule error is a check that said nothing on the case). Generated cases lose fields at
+/// random, the same ones on every run; those the importer stores are checked with every rule.
+#[test]
+fn records_with_fields_left_out_raise_no_rule_error() {
+    use std::sync::Arc;
+    use xuncha::engine::index::CrossIndex;
+    use xuncha::engine::run::{RuleSetShared, Worker};
+    use xuncha::import::{parse_record, split::RawRecord};
+
+    /// Drops each field but `case_id` with probability 1/`one_in`, or sets it to null with the
+    /// same, from a fixed seed (a 64-bit LCG).
+    fn drop_fields(v: &mut serde_json::Value, state: &mut u64, one_in: u64) {
+        let mut roll = || {
+            *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (*state >> 33) % one_in
+        };
+        match v {
+            serde_json::Value::Object(m) => {
+                let keys: Vec<String> = m.keys().filter(|k| *k != "case_id").cloned().collect();
+                for k in keys {
+                    match roll() {
+                        0 => {
+                            m.remove(&k);
+                        }
+                        1 => {
+                            m.insert(k, serde_json::Value::Null);
+                        }
+                        _ => {}
+                    }
+                }
+                m.values_mut().for_each(|x| drop_fields(x, state, one_in));
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| drop_fields(x, state, one_in)),
+            _ => {}
+        }
+    }
+
+    let t = Xuncha::new();
+    let (generated, _) = t.gen(1500, 29, 0.3);
+    let set = RuleSet::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    let mut state = 7u64;
+    let mut cases = Vec::new();
+    for (i, line) in std::fs::read_to_string(&generated).expect("generated").lines().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(line).expect("json");
+        drop_fields(&mut v, &mut state, 40);
+        if let Ok(parsed) = parse_record("thin.ndjson", RawRecord::new(i as u64 + 1, None, v.to_string())) {
+            cases.push(parsed.case);
+        }
+    }
+    // a required field left out refuses the record; the rest are stored
+    assert!(cases.len() > 300, "only {} of 1500 records stored", cases.len());
+    let index = Arc::new(CrossIndex::from_cases(cases.iter().map(|c| &**c)));
+    let worker = Worker::new(RuleSetShared::new(&set, index));
+    let all = vec![true; set.rules.len()];
+    let as_of = xuncha::engine::testing::parse_as_of(Some("2026-06-30")).expect("as of");
+    let mut errors = std::collections::BTreeMap::<String, (usize, String)>::new();
+    for c in &cases {
+        for e in worker.check(c.clone(), as_of, &all).errors {
+            let slot = errors
+                .entry(e.rule_id.clone())
+                .or_insert((0, format!("{} at {} on {}", e.message, e.position(), e.case_id)));
+            slot.0 += 1;
+        }
+    }
+    let list: Vec<String> = errors.iter().map(|(r, (n, first))| format!("{r}: {n} errors, first: {first}")).collect();
+    assert!(list.is_empty(), "rule errors on records with fields left out:\n{}", list.join("\n"));
+}
