@@ -11,7 +11,7 @@ use rhai::{Array, Dynamic, Map};
 
 use crate::model::Case;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub case_id: String,
     pub record_id: String,
@@ -275,10 +275,7 @@ impl MemoryIndex {
         for v in ix.person_sessions.values_mut() {
             v.sort_by(|a, b| a.order().cmp(&b.order()));
             // one row per officer of the same questioning: keep one
-            v.dedup_by(|a, b| {
-                (a.started_at, a.ended_at, &a.case_id, &a.record_id)
-                    == (b.started_at, b.ended_at, &b.case_id, &b.record_id)
-            });
+            v.dedup();
         }
         ix
     }
@@ -290,17 +287,11 @@ impl MemoryIndex {
                 let v = self.person_sessions.entry(k).or_default();
                 let at = v.partition_point(|x| x.order() < s.order());
                 // one row per officer of the same questioning: keep one
-                let same = v.get(at).is_some_and(|x| {
-                    (x.started_at, x.ended_at, &x.case_id, &x.record_id)
-                        == (s.started_at, s.ended_at, &s.case_id, &s.record_id)
-                });
-                if !same {
+                if v.get(at) != Some(&s) {
                     v.insert(at, s.clone());
                 }
             }
-            let len = s.ended_at - s.started_at;
-            let l = self.longest.entry(officer.clone()).or_insert(0);
-            *l = (*l).max(len);
+            self.note_longest(&officer, &s);
             let v = self.sessions.entry(officer).or_default();
             let at = v.partition_point(|x| x.order() < s.order());
             v.insert(at, s);
@@ -364,10 +355,14 @@ impl MemoryIndex {
     }
 
     fn add_session(&mut self, officer: &str, s: Session) {
-        let len = s.ended_at - s.started_at;
-        let l = self.longest.entry(officer.to_owned()).or_insert(0);
-        *l = (*l).max(len);
+        self.note_longest(officer, &s);
         self.sessions.entry(officer.to_owned()).or_default().push(s);
+    }
+
+    /// Keeps the officer's longest session, which bounds a search window.
+    fn note_longest(&mut self, officer: &str, s: &Session) {
+        let l = self.longest.entry(officer.to_owned()).or_insert(0);
+        *l = (*l).max(s.ended_at - s.started_at);
     }
 
     fn add_person(&mut self, key: &str, r: PersonRecord) {
