@@ -46,26 +46,48 @@ fn audit_with(t: &Xuncha, dir: &Path, file: &Path, extra: &[&str]) -> crate::uti
     t.run(args)
 }
 
+/// `rules check` with the rules of `temp_rules` and one more check, `name`, of body `line` (the
+/// script's line 18) between a loop's head and its end.
+fn check_one(t: &Xuncha, name: &str, line: &str) -> crate::util::Run {
+    let body = format!("{}let out = [];\nfor m in c.measures {{\n{line}\n}}\nout\n", header(name));
+    let dir = temp_rules(t, &[(name, &body)]);
+    t.run(["--rules", dir.to_str().unwrap_or_default(), "rules", "check"])
+}
+
 #[test]
 fn a_broken_script_is_reported_with_its_position_before_anything_runs() {
     let t = Xuncha::new();
-    let body = format!(
-        "{}let out = [];\nfor m in c.measures {{\n    if meausre.started_at == () {{ continue; }}\n}}\nout\n",
-        header("P049-broken")
-    );
-    let dir = temp_rules(&t, &[("P049-broken", &body)]);
-    let r = t.run(["--rules", dir.to_str().unwrap_or_default(), "rules", "check"]);
+    let r = check_one(&t, "P049-broken", "    if meausre.started_at == () { continue; }");
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("rule `P049-broken` does not compile: Undefined variable: meausre"), "{}", r.stderr);
     assert!(r.stderr.contains("rules/g06/P049-broken.rhai:18:8"), "{}", r.stderr);
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
 }
 
+/// The case's maps leave absent fields out, so rhai cannot tell a misspelt field from an absent
+/// one: the name is checked when the script is compiled, wherever in the script it is read.
+#[test]
+fn a_misspelt_field_stops_the_rule_set_before_any_case_is_read() {
+    let t = Xuncha::new();
+    let line = r#"    if m.type == "bail" && m.famly_notified_at == () { out.push(finding(m.id, "x", #{})); }"#;
+    let r = check_one(&t, "P049-misspelt", line);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rule `P049-misspelt` does not compile: unknown property `famly_notified_at`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("rules/g06/P049-misspelt.rhai:18:30"), "{}", r.stderr);
+    // the right name, and an absent one, load and run
+    let r = check_one(&t, "P049-misspelt", &line.replace("famly_notified_at", "family_notified_at"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 #[test]
 fn a_runaway_or_failing_script_is_a_rule_error_and_the_others_still_run() {
     let t = Xuncha::new();
     let looping = format!("{}loop {{ }}\n[]\n", header("P049-runaway"));
-    let failing = format!("{}let x = c.measures[0].no_such_field;\n[]\n", header("P049-failing"));
+    let failing = format!("{}let x = c.measures[5];\n[]\n", header("P049-failing"));
     let dir = temp_rules(&t, &[("P049-runaway", &looping), ("P049-failing", &failing)]);
     let case = serde_json::json!({
         "case_id": "C1", "kind": "criminal", "unit_id": "U01", "officers": [{"id": "O1", "role": "lead"}],

@@ -158,8 +158,63 @@ fn ctx<R>(f: impl FnOnce(&Ctx) -> Res<R>) -> Res<R> {
     })
 }
 
+/// The keys of the maps this API builds itself (findings, deadlines, overlaps, ...), besides
+/// the case format's fields: the property names a script may read from them
+/// ([`super::lint`]). A test keeps the list complete.
+pub const MAP_KEYS: &[&str] = &[
+    "basis",
+    "case_id",
+    "day",
+    "deadline",
+    "ended_at",
+    "ends_at",
+    "evidence",
+    "exact",
+    "extension_days",
+    "from",
+    "ground",
+    "id",
+    "id_number",
+    "level",
+    "message",
+    "officers",
+    "overlaps",
+    "path",
+    "paused_days",
+    "person_id",
+    "reason",
+    "record_id",
+    "same_person",
+    "started_at",
+    "subject",
+    "to",
+    "verify",
+];
+
 fn to_dyn<T: Serialize>(v: &T) -> Res<Dynamic> {
-    rhai::serde::to_dynamic(v)
+    rhai::serde::to_dynamic(v).map(prune)
+}
+
+/// Drops the absent fields (`()`) of every map in `v`, however deep: a script reads an absent
+/// field as `()` all the same, and a smaller map is cheaper to copy.
+pub fn prune(mut v: Dynamic) -> Dynamic {
+    prune_in(&mut v);
+    v
+}
+
+fn prune_in(v: &mut Dynamic) {
+    if let Some(mut m) = v.write_lock::<rhai::Map>() {
+        m.retain(|_, x| !x.is_unit());
+        for x in m.values_mut() {
+            prune_in(x);
+        }
+        return;
+    }
+    if let Some(mut a) = v.write_lock::<rhai::Array>() {
+        for x in a.iter_mut() {
+            prune_in(x);
+        }
+    }
 }
 
 fn ts(v: &Dynamic, what: &str) -> Res<i64> {
@@ -1293,6 +1348,17 @@ mod tests {
     fn run(script: &str) -> Res<Array> {
         let set = super::super::RuleSet::built_in().expect("the built-in rules");
         super::super::build_engine(&set.calendar).eval::<Array>(script)
+    }
+
+    #[test]
+    fn map_keys_list_every_key_the_api_inserts() {
+        let src = include_str!("api.rs");
+        let re = regex::Regex::new(r#"\.insert\("([a-z_]+)"\.into\(\)"#).expect("regex");
+        let keys: Vec<&str> = re.captures_iter(src).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect();
+        assert!(keys.len() > 20, "the pattern finds the inserts");
+        for k in keys {
+            assert!(MAP_KEYS.contains(&k), "`{k}` is a key of a map the API builds: add it to MAP_KEYS");
+        }
     }
 
     fn texts(hits: &Array) -> Vec<String> {

@@ -9,6 +9,7 @@ pub mod api;
 pub mod calendar;
 pub mod catalog;
 pub mod index;
+pub mod lint;
 pub mod rule;
 pub mod run;
 pub mod source;
@@ -104,7 +105,10 @@ pub fn build_engine(calendar: &Arc<Calendar>) -> Engine {
     let mut engine = Engine::new();
     engine.set_optimization_level(OptimizationLevel::Full);
     engine.set_strict_variables(true);
-    engine.set_fail_on_invalid_map_property(true);
+    // the case's maps leave absent fields out (`api::prune`): a script reads one as `()`, and
+    // a misspelt name is found when the script is compiled ([`lint`]), not on the cases that
+    // happen to reach it
+    engine.set_fail_on_invalid_map_property(false);
     engine.set_max_operations(MAX_OPERATIONS);
     engine.set_max_call_levels(32);
     engine.set_max_expr_depths(64, 32);
@@ -144,7 +148,20 @@ pub fn compile(engine: &Engine, rule: &Rule) -> Result<AST, CompileError> {
     match engine.compile_with_scope(&scope, &rule.source) {
         Ok(mut ast) => {
             ast.set_source(rule.source_name.as_str());
-            Ok(ast)
+            match lint::unknown_property(engine, &ast) {
+                None => Ok(ast),
+                Some(u) => Err(CompileError {
+                    rule_id: rule.header.id.clone(),
+                    source_name: rule.source_name.clone(),
+                    source: rule.source.clone(),
+                    message: format!(
+                        "unknown property `{}`: not a field of the case format (docs/case.schema.json), a key of a map the script API returns, or a key this script builds; write `x[\"{}\"]` to read a key built elsewhere",
+                        u.name, u.name
+                    ),
+                    line: u.line,
+                    column: u.column,
+                }),
+            }
         }
         Err(e) => {
             let pos = e.position();

@@ -291,7 +291,7 @@ impl Worker {
             return out;
         }
         let case_dyn = match rhai::serde::to_dynamic(&*case) {
-            Ok(d) => d,
+            Ok(d) => api::prune(d),
             Err(e) => {
                 for &i in &to_run {
                     out.errors.push(self.error(i, &case.case_id, &e));

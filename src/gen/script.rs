@@ -41,6 +41,8 @@ fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R, fallback: R) -> R {
 
 fn gen_engine(calendar: &Arc<Calendar>) -> Engine {
     let mut e = build_engine(calendar);
+    // the generator's cases keep their absent fields, so a misspelt name is still an error here
+    e.set_fail_on_invalid_map_property(true);
     // `rand`, `chance` and `new_id` differ from call to call: registered as volatile, or the
     // full optimisation would call them once at compile time (no random source, no case yet)
     // and fold `chance(0.5)` to `false`, `rand(6)` to 0 and `new_id("A")` to one fixed id

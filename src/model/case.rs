@@ -1,7 +1,8 @@
 //! The typed model of `xuncha.case/1` (shared/case-format.md).
 //!
-//! Every optional field is an `Option` and is always serialised (as `()` in rhai), so a
-//! script reading an absent field gets `()` while a misspelt field name is an error.
+//! Every optional field is an `Option`. A check's case leaves absent fields out of its maps
+//! (`engine::api::prune`), so a script reading one gets `()`; a misspelt field name is an
+//! error when the script is compiled (`engine::lint`).
 //! Unknown fields are ignored here; the raw record is stored as imported. The JSON Schema in
 //! `schema/case.schema.json` is generated from these types (`xuncha schema`), and a test
 //! keeps the two in agreement.
