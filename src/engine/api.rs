@@ -38,6 +38,27 @@ pub struct Ctx {
     due: RefCell<Vec<DueMark>>,
     /// deadlines the calendar functions computed with a year the calendar lacks
     presumed: RefCell<Vec<i64>>,
+    /// records already converted for scripts ([`Converted`])
+    conv: Converted,
+}
+
+/// The case's records converted for scripts, per section, on first use and then for every
+/// check of the case: cloning a converted record costs a fraction of converting it again.
+#[derive(Default)]
+struct Converted {
+    persons: std::cell::OnceCell<Vec<Dynamic>>,
+    documents: std::cell::OnceCell<Vec<Dynamic>>,
+    approvals: std::cell::OnceCell<Vec<Dynamic>>,
+    questionings: std::cell::OnceCell<Vec<Dynamic>>,
+}
+
+/// `items` converted (once per case), in their order.
+fn converted<'a, T: Serialize>(cell: &'a std::cell::OnceCell<Vec<Dynamic>>, items: &[T]) -> Res<&'a [Dynamic]> {
+    if let Some(v) = cell.get() {
+        return Ok(v);
+    }
+    let v = items.iter().map(to_dyn).collect::<Res<Vec<_>>>()?;
+    Ok(cell.get_or_init(|| v))
 }
 
 /// What one rule's run on a case said about time: the earliest instant at which a deadline
@@ -64,6 +85,7 @@ impl Ctx {
             next_change: std::cell::Cell::new(i64::MAX),
             due: RefCell::new(Vec::new()),
             presumed: RefCell::new(Vec::new()),
+            conv: Converted::default(),
         }
     }
 
@@ -534,8 +556,8 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     // ---- persons ------------------------------------------------------------------------
     engine.register_fn("person", |id: Dynamic| -> Res<Dynamic> {
         let Ok(id) = id.into_immutable_string() else { return Ok(Dynamic::UNIT) };
-        ctx(|c| match c.case.persons.iter().find(|p| p.id == id.as_str()) {
-            Some(p) => to_dyn(p),
+        ctx(|c| match c.case.persons.iter().position(|p| p.id == id.as_str()) {
+            Some(i) => Ok(converted(&c.conv.persons, &c.case.persons)?[i].clone()),
             None => Ok(Dynamic::UNIT),
         })
     });
@@ -589,11 +611,11 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("has_condition", |person_id: Dynamic, cond: &str| -> Res<bool> {
         let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
         ctx(|c| {
-            Ok(c.case.persons.iter().find(|p| p.id == id.as_str()).is_some_and(|p| {
-                p.conditions
-                    .iter()
-                    .any(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(|s| s == cond)).unwrap_or(false))
-            }))
+            Ok(c.case
+                .persons
+                .iter()
+                .find(|p| p.id == id.as_str())
+                .is_some_and(|p| p.conditions.iter().any(|x| super::variant::name(x) == cond)))
         })
     });
     engine.register_fn("condition_on", |person_id: Dynamic, cond: &str, at: Dynamic| -> Res<Dynamic> {
@@ -629,11 +651,9 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("persons_with_role", |role: &str| -> Res<Array> {
         ctx(|c| {
             let mut out = Array::new();
-            for p in &c.case.persons {
-                if p.role.is_some_and(|r| {
-                    serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == role)).unwrap_or(false)
-                }) {
-                    out.push(to_dyn(p)?);
+            for (i, p) in c.case.persons.iter().enumerate() {
+                if enum_is(p.role, role) {
+                    out.push(converted(&c.conv.persons, &c.case.persons)?[i].clone());
                 }
             }
             Ok(out)
@@ -662,8 +682,10 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("docs", |kind: &str| -> Res<Array> {
         ctx(|c| {
             let mut out = Array::new();
-            for d in c.case.documents.iter().filter(|d| enum_is(d.kind, kind)) {
-                out.push(to_dyn(d)?);
+            for (i, d) in c.case.documents.iter().enumerate() {
+                if enum_is(d.kind, kind) {
+                    out.push(converted(&c.conv.documents, &c.case.documents)?[i].clone());
+                }
             }
             Ok(out)
         })
@@ -675,11 +697,12 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
                 .case
                 .documents
                 .iter()
-                .filter(|d| enum_is(d.kind, kind))
-                .filter(|d| pid.as_ref().is_none_or(|p| d.person_id.as_deref() == Some(p.as_str())))
-                .min_by_key(|d| d.delivered_at.or(d.issued_at).map_or(i64::MAX, |t| t.0));
+                .enumerate()
+                .filter(|(_, d)| enum_is(d.kind, kind))
+                .filter(|(_, d)| pid.as_ref().is_none_or(|p| d.person_id.as_deref() == Some(p.as_str())))
+                .min_by_key(|(_, d)| d.delivered_at.or(d.issued_at).map_or(i64::MAX, |t| t.0));
             match found {
-                Some(d) => to_dyn(d),
+                Some((i, _)) => Ok(converted(&c.conv.documents, &c.case.documents)?[i].clone()),
                 None => Ok(Dynamic::UNIT),
             }
         })
@@ -688,9 +711,10 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
         let subject = subject.into_immutable_string().ok();
         ctx(|c| {
             let mut out = Array::new();
-            for a in c.case.approvals.iter().filter(|a| enum_is(a.step, step)) {
-                if subject.as_ref().is_none_or(|s| a.subject_id.as_deref() == Some(s.as_str())) {
-                    out.push(to_dyn(a)?);
+            for (i, a) in c.case.approvals.iter().enumerate() {
+                if enum_is(a.step, step) && subject.as_ref().is_none_or(|s| a.subject_id.as_deref() == Some(s.as_str()))
+                {
+                    out.push(converted(&c.conv.approvals, &c.case.approvals)?[i].clone());
                 }
             }
             Ok(out)
@@ -703,12 +727,13 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
                 .case
                 .approvals
                 .iter()
-                .filter(|a| enum_is(a.step, step))
-                .filter(|a| subject.as_ref().is_none_or(|s| a.subject_id.as_deref() == Some(s.as_str())))
-                .filter(|a| a.approved_at.is_some())
-                .min_by_key(|a| a.approved_at.map_or(i64::MAX, |t| t.0));
+                .enumerate()
+                .filter(|(_, a)| enum_is(a.step, step))
+                .filter(|(_, a)| subject.as_ref().is_none_or(|s| a.subject_id.as_deref() == Some(s.as_str())))
+                .filter(|(_, a)| a.approved_at.is_some())
+                .min_by_key(|(_, a)| a.approved_at.map_or(i64::MAX, |t| t.0));
             match found {
-                Some(a) => to_dyn(a),
+                Some((i, _)) => Ok(converted(&c.conv.approvals, &c.case.approvals)?[i].clone()),
                 None => Ok(Dynamic::UNIT),
             }
         })
@@ -735,10 +760,16 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("questionings_of", |person_id: Dynamic| -> Res<Array> {
         let Ok(pid) = person_id.into_immutable_string() else { return Ok(Array::new()) };
         ctx(|c| {
-            let mut qs: Vec<_> =
-                c.case.questionings.iter().filter(|q| q.person_id.as_deref() == Some(pid.as_str())).collect();
-            qs.sort_by_key(|q| q.started_at.map_or(i64::MAX, |t| t.0));
-            qs.into_iter().map(to_dyn).collect()
+            let mut qs: Vec<_> = c
+                .case
+                .questionings
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q.person_id.as_deref() == Some(pid.as_str()))
+                .collect();
+            qs.sort_by_key(|(_, q)| q.started_at.map_or(i64::MAX, |t| t.0));
+            let all = converted(&c.conv.questionings, &c.case.questionings)?;
+            Ok(qs.into_iter().map(|(i, _)| all[i].clone()).collect())
         })
     });
     engine.register_fn("case_deadline", |start: Dynamic, days: INT, reasons: Array, max_extensions: INT| -> Res<Map> {
