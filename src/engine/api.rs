@@ -214,29 +214,7 @@ pub const MAP_KEYS: &[&str] = &[
 ];
 
 fn to_dyn<T: Serialize>(v: &T) -> Res<Dynamic> {
-    rhai::serde::to_dynamic(v).map(prune)
-}
-
-/// Drops the absent fields (`()`) of every map in `v`, however deep: a script reads an absent
-/// field as `()` all the same, and a smaller map is cheaper to copy.
-pub fn prune(mut v: Dynamic) -> Dynamic {
-    prune_in(&mut v);
-    v
-}
-
-fn prune_in(v: &mut Dynamic) {
-    if let Some(mut m) = v.write_lock::<rhai::Map>() {
-        m.retain(|_, x| !x.is_unit());
-        for x in m.values_mut() {
-            prune_in(x);
-        }
-        return;
-    }
-    if let Some(mut a) = v.write_lock::<rhai::Array>() {
-        for x in a.iter_mut() {
-            prune_in(x);
-        }
-    }
+    crate::model::leaving_out_absent(|| rhai::serde::to_dynamic(v))
 }
 
 fn ts(v: &Dynamic, what: &str) -> Res<i64> {

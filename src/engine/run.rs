@@ -290,8 +290,8 @@ impl Worker {
         if to_run.is_empty() {
             return out;
         }
-        let case_dyn = match rhai::serde::to_dynamic(&*case) {
-            Ok(d) => api::prune(d),
+        let case_dyn = match crate::model::leaving_out_absent(|| rhai::serde::to_dynamic(&*case)) {
+            Ok(d) => d,
             Err(e) => {
                 for &i in &to_run {
                     out.errors.push(self.error(i, &case.case_id, &e));

@@ -6,7 +6,7 @@ pub mod time;
 pub mod validate;
 
 pub use case::*;
-pub use time::{exporting, from_internal, shanghai, Date, Ts};
+pub use time::{exporting, from_internal, leaving_out_absent, shanghai, Date, Ts};
 pub use validate::{validate, Problem};
 
 /// The JSON Schema of `xuncha.case/1`, derived from the types (kept in

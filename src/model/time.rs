@@ -35,6 +35,25 @@ pub fn exporting<R>(f: impl FnOnce() -> R) -> R {
 }
 
 thread_local! {
+    static LEAVE_OUT_ABSENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Serialises with absent optional fields left out instead of written as null (`()` in rhai),
+/// for the maps a check reads: a script reads an absent field as `()` all the same, and a map
+/// without them is cheaper to build and to copy.
+pub fn leaving_out_absent<R>(f: impl FnOnce() -> R) -> R {
+    let before = LEAVE_OUT_ABSENT.with(|e| e.replace(true));
+    let r = f();
+    LEAVE_OUT_ABSENT.with(|e| e.set(before));
+    r
+}
+
+/// `skip_serializing_if` of every optional field of the case model.
+pub fn absent_left_out<T>(v: &Option<T>) -> bool {
+    v.is_none() && LEAVE_OUT_ABSENT.with(std::cell::Cell::get)
+}
+
+thread_local! {
     static INTERNAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
