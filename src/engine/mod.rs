@@ -105,9 +105,9 @@ pub fn build_engine(calendar: &Arc<Calendar>) -> Engine {
     let mut engine = Engine::new();
     engine.set_optimization_level(OptimizationLevel::Full);
     engine.set_strict_variables(true);
-    // the case's maps leave absent fields out (`model::leaving_out_absent`): a script reads one as `()`, and
-    // a misspelt name is found when the script is compiled ([`lint`]), not on the cases that
-    // happen to reach it
+    // the case's maps leave absent fields out (`model::leaving_out_absent`): a script reads
+    // one as `()`, and a misspelt name is found when the script is compiled ([`lint`]), not
+    // on the cases that happen to reach it
     engine.set_fail_on_invalid_map_property(false);
     engine.set_max_operations(MAX_OPERATIONS);
     engine.set_max_call_levels(32);
