@@ -586,6 +586,19 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
                 .is_some_and(|b| b.age_on(Date(Ts(at).local_ymd())) < 18))
         })
     });
+    engine.register_fn("any_minor_questioned", || -> Res<bool> {
+        ctx(|c| {
+            Ok(c.case.questionings.iter().any(|q| {
+                let (Some(at), Some(pid)) = (q.started_at, q.person_id.as_deref()) else { return false };
+                c.case
+                    .persons
+                    .iter()
+                    .find(|p| p.id == pid)
+                    .and_then(|p| p.birth_date)
+                    .is_some_and(|b| b.age_on(Date(at.local_ymd())) < 18)
+            }))
+        })
+    });
     engine.register_fn("has_condition", |person_id: Dynamic, cond: &str| -> Res<bool> {
         let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
         ctx(|c| {
@@ -1254,6 +1267,7 @@ pub const API_DOCS: &[ApiDoc] = &[
     ApiDoc { signature: "reached_age(person_id, years) -> bool", doc: "the person is `years` old or older on the audit date (counted as `age_on`); false when the birth date is not recorded. A case checked with it is checked again on the day the person reaches that age" },
     ApiDoc { signature: "age_on_day(birth_yyyymmdd, day_yyyymmdd) -> int", doc: "age in full years on a date (both yyyymmdd), counted as `age_on`: for acts known only by their date, such as `offence_ended_on`" },
     ApiDoc { signature: "is_minor(person_id, at) -> bool", doc: "under 18 at instant at; false when the birth date is not recorded" },
+    ApiDoc { signature: "any_minor_questioned() -> bool", doc: "some questioning of the case, with a start and a person, questioned someone under 18 at its start (`is_minor(q.person_id, q.started_at)` for some q), without copying the questionings: a check about minors returns `[]` early when it is false" },
     ApiDoc { signature: "has_condition(person_id, condition) -> bool", doc: "the person's conditions include e.g. `deaf_mute`, `pregnant`" },
     ApiDoc { signature: "condition_on(person_id, condition, at) -> bool or ()", doc: "whether the condition (`pregnant`, `nursing_infant`, …) held on the day of instant at: true when one of the person's `condition_periods` covers that day; false when the person has no such condition, or has dated periods of it and none covers the day; () when it is listed only in the undated `conditions` (it held at some time and the record cannot say whether then: raise a review item)" },
     ApiDoc { signature: "is_foreign(person_id) -> bool", doc: "nationality recorded and not CHN" },
@@ -1357,6 +1371,33 @@ mod tests {
     fn run(script: &str) -> Res<Array> {
         let set = super::super::RuleSet::built_in().expect("the built-in rules");
         super::super::build_engine(&set.calendar).eval::<Array>(script)
+    }
+
+    #[test]
+    fn any_minor_questioned_is_true_exactly_when_a_timed_questioning_is_of_someone_under_18() {
+        use crate::model::Case;
+        let case = |birth: &str, started: &str| -> Case {
+            serde_json::from_value(serde_json::json!({
+                "case_id": "C1", "kind": "administrative", "unit_id": "U1",
+                "persons": [{"id": "P1", "birth_date": birth}, {"id": "P2"}],
+                "questionings": [
+                    {"id": "Q1", "person_id": "P1", "started_at": started},
+                    {"id": "Q2", "person_id": "P2", "started_at": "2026-03-01T10:00:00+08:00"},
+                    {"id": "Q3", "person_id": "P1"}
+                ]
+            }))
+            .expect("a case")
+        };
+        let set = super::super::RuleSet::built_in().expect("the built-in rules");
+        let engine = super::super::build_engine(&set.calendar);
+        let ask = |c: Case| {
+            let ctx = Ctx::new(Arc::new(c), 0, set.rules.clone(), Arc::new(CrossIndex::default()));
+            with_case(ctx, || engine.eval::<bool>("any_minor_questioned()").expect("runs")).0
+        };
+        // 18 周岁 from the day after the 18th birthday (Asia/Shanghai days), as `is_minor`
+        assert!(ask(case("2008-03-02", "2026-03-02T23:59:00+08:00")));
+        assert!(!ask(case("2008-03-02", "2026-03-03T00:00:00+08:00")));
+        assert!(!ask(case("1990-01-01", "2026-03-01T10:00:00+08:00")));
     }
 
     #[test]
