@@ -577,25 +577,13 @@ pub fn register(engine: &mut Engine, calendar: &Arc<Calendar>) {
     engine.register_fn("is_minor", |person_id: Dynamic, at: Dynamic| -> Res<bool> {
         let at = ts(&at, "is_minor")?;
         let Ok(id) = person_id.into_immutable_string() else { return Ok(false) };
-        ctx(|c| {
-            Ok(c.case
-                .persons
-                .iter()
-                .find(|p| p.id == id.as_str())
-                .and_then(|p| p.birth_date)
-                .is_some_and(|b| b.age_on(Date(Ts(at).local_ymd())) < 18))
-        })
+        ctx(|c| Ok(minor_at(&c.case, id.as_str(), Ts(at))))
     });
     engine.register_fn("any_minor_questioned", || -> Res<bool> {
         ctx(|c| {
-            Ok(c.case.questionings.iter().any(|q| {
-                let (Some(at), Some(pid)) = (q.started_at, q.person_id.as_deref()) else { return false };
-                c.case
-                    .persons
-                    .iter()
-                    .find(|p| p.id == pid)
-                    .and_then(|p| p.birth_date)
-                    .is_some_and(|b| b.age_on(Date(at.local_ymd())) < 18)
+            Ok(c.case.questionings.iter().any(|q| match (q.started_at, q.person_id.as_deref()) {
+                (Some(at), Some(pid)) => minor_at(&c.case, pid, at),
+                _ => false,
             }))
         })
     });
@@ -1199,6 +1187,15 @@ pub fn money_text(v: f64) -> String {
     } else {
         format!("{sign}{out}.{frac:02} 元")
     }
+}
+
+/// `is_minor`: the person's recorded birth date makes them under 18 on the local day of `at`.
+fn minor_at(case: &Case, person_id: &str, at: Ts) -> bool {
+    case.persons
+        .iter()
+        .find(|p| p.id == person_id)
+        .and_then(|p| p.birth_date)
+        .is_some_and(|b| b.age_on(Date(at.local_ymd())) < 18)
 }
 
 fn enum_is<T: Serialize>(v: Option<T>, name: &str) -> bool {
